@@ -1,0 +1,12 @@
+/**
+ * Every migration, in order. Listed here rather than discovered on disk so the same list works from the
+ * TypeScript sources and from the compiled build.
+ */
+import type { Migration } from 'kysely';
+import * as eventStore from './0001-event-store.js';
+import * as projections from './0002-projections.js';
+
+export const migrations: Record<string, Migration> = {
+  '0001-event-store': eventStore,
+  '0002-projections': projections,
+};

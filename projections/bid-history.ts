@@ -1,0 +1,87 @@
+/**
+ * BidHistory: the public bids of each auction, newest first. No maximums: only who bid, the price it left and
+ * who led after it.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../src/db/database.js';
+import type { BidPlacedData } from '../src/auctions/auction.js';
+import { parseStreamId } from '../src/event-store/streams.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { type Projection, versioned } from './projection.js';
+
+const TABLE = 'bid_history';
+
+export const bidHistory: Projection = {
+  name: 'bid-history',
+  tables: [TABLE],
+  eventTypes: new Set(['BidPlaced']),
+
+  async createTables(db, version) {
+    await sql`
+      CREATE TABLE IF NOT EXISTS ${sql.table(versioned(TABLE, version))} (
+        auction_id uuid NOT NULL,
+        seq bigint NOT NULL,
+        bidder_id uuid NOT NULL,
+        current_price bigint NOT NULL,
+        leader_id uuid NOT NULL,
+        reserve_met boolean NOT NULL,
+        at timestamptz NOT NULL,
+        PRIMARY KEY (auction_id, seq)
+      )`.execute(db);
+  },
+
+  async apply(trx, events, version) {
+    const bids = events.flatMap((e) => {
+      const ref = parseStreamId(e.streamId);
+      return ref.kind === 'auction' && e.type === 'BidPlaced'
+        ? [{ auctionId: ref.auctionId, e, d: e.data as BidPlacedData }]
+        : [];
+    });
+    if (bids.length === 0) return;
+    await sql`
+      INSERT INTO ${sql.table(versioned(TABLE, version))} (auction_id, seq, bidder_id, current_price, leader_id, reserve_met, at)
+      SELECT * FROM unnest(${bids.map((b) => b.auctionId)}::uuid[], ${bids.map((b) => b.e.version)}::bigint[],
+        ${bids.map((b) => b.d.bidderId)}::uuid[], ${bids.map((b) => b.d.currentPrice)}::bigint[],
+        ${bids.map((b) => b.d.leaderId)}::uuid[], ${bids.map((b) => b.d.reserveMet)}::boolean[],
+        ${bids.map((b) => new Date(b.e.at).toISOString())}::timestamptz[])
+      ON CONFLICT DO NOTHING`.execute(trx);
+  },
+};
+
+export interface PublicBid {
+  seq: number;
+  bidderId: string;
+  currentPrice: number;
+  leaderId: string;
+  reserveMet: boolean;
+  at: string;
+}
+
+export async function listBids(
+  db: Db,
+  auctionId: string,
+  page: { cursor?: string | undefined; limit: number },
+): Promise<{ items: PublicBid[]; nextCursor: string | null }> {
+  const before = decodeCursor(page.cursor, ['number'])?.[0] as number | undefined;
+  const { rows } = await sql<{
+    seq: number;
+    bidder_id: string;
+    current_price: number;
+    leader_id: string;
+    reserve_met: boolean;
+    at: Date;
+  }>`
+    SELECT seq, bidder_id, current_price, leader_id, reserve_met, at FROM bid_history
+    WHERE auction_id = ${auctionId}::uuid ${before === undefined ? sql`` : sql`AND seq < ${before}`}
+    ORDER BY seq DESC LIMIT ${page.limit + 1}`.execute(db);
+  const items = rows.slice(0, page.limit).map((r) => ({
+    seq: r.seq,
+    bidderId: r.bidder_id,
+    currentPrice: r.current_price,
+    leaderId: r.leader_id,
+    reserveMet: r.reserve_met,
+    at: r.at.toISOString(),
+  }));
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > page.limit && last ? encodeCursor([last.seq]) : null };
+}

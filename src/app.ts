@@ -1,0 +1,94 @@
+/**
+ * buildApp: the HTTP application with every route, schema and error mapping. It never listens and owns no
+ * resources; server.ts wires the dependencies and tests pass their own.
+ */
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyPluginAsync } from 'fastify';
+import type { Logger } from 'pino';
+import type { AuctionService } from './auctions/auction-service.js';
+import type { Db } from './db/database.js';
+import { errorBody } from './errors.js';
+import { makeRequireCommandingUser, makeRequireUser } from './http/auth.js';
+import { auctionRoutes } from './http/auction-routes.js';
+import { sendError } from './http/error-handler.js';
+import { type ReadinessReport, opsRoutes } from './http/ops-routes.js';
+import { userRoutes } from './http/user-routes.js';
+import { validatorCompiler } from './http/validation.js';
+import { walletRoutes } from './http/wallet-routes.js';
+import type { Metrics } from './metrics.js';
+import type { Authenticator } from './users/authenticator.js';
+import type { RateLimiter } from './users/rate-limiter.js';
+import type { WalletService } from './wallets/wallet-service.js';
+
+export interface AppDeps {
+  readonly log: Logger;
+  readonly db: Db;
+  readonly auctions: AuctionService;
+  readonly wallets: WalletService;
+  readonly authenticator: Authenticator;
+  readonly limiter: RateLimiter;
+  readonly metrics: Metrics;
+  readonly register: (displayName: string) => Promise<{ userId: string; token: string }>;
+  readonly readiness: () => Promise<ReadinessReport>;
+  /** Further routes (the WebSocket gateway, operator routes) registered after the core ones. */
+  readonly plugins?: readonly FastifyPluginAsync[];
+}
+
+export const BODY_LIMIT_BYTES = 1_048_576;
+
+export async function buildApp(deps: AppDeps) {
+  const app = Fastify({
+    loggerInstance: deps.log,
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    // Bad URLs and oversized parameters go through the same error format as everything else.
+    frameworkErrors: (err, request, reply) => {
+      void sendError(err, request, reply);
+    },
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send(errorBody('not_found', `No route for ${request.method} ${request.url.split('?')[0] ?? ''}`)),
+  );
+  app.decorateRequest('user', null);
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    deps.metrics.httpSeconds.observe(
+      { method: request.method, route, status: `${Math.floor(reply.statusCode / 100)}xx` },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Live auction bidding service',
+        version: '1.0.0',
+        description: 'Amounts are integer minor units. Errors are {"error": {"code", "message"}}.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const requireUser = makeRequireUser(deps.authenticator);
+  const requireCommandingUser = makeRequireCommandingUser(deps.authenticator, deps.limiter);
+
+  await app.register(opsRoutes, { metrics: deps.metrics, readiness: deps.readiness });
+  await app.register(userRoutes, { db: deps.db, register: deps.register, requireUser });
+  await app.register(walletRoutes, { db: deps.db, wallets: deps.wallets, requireUser, requireCommandingUser });
+  await app.register(auctionRoutes, { db: deps.db, auctions: deps.auctions, requireCommandingUser });
+  for (const plugin of deps.plugins ?? []) await app.register(plugin);
+
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,0 +1,64 @@
+/**
+ * Reading the whole log in commit-safe order.
+ *
+ * Positions are taken before commit, so transactions become visible out of position order: a reader that
+ * has seen position 1001 may later see 1000 appear. Instead we read only events whose transaction is older
+ * than every transaction still running (`pg_snapshot_xmin`), ordered by (transaction_id, global_position).
+ * Anything behind that horizon is final, so a checkpoint of the pair never skips an event.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { LogPosition, RecordedEvent } from './types.js';
+
+interface Row {
+  xid: string;
+  global_position: number;
+  stream_id: string;
+  stream_version: number;
+  event_id: string;
+  type: string;
+  data: unknown;
+  occurred_at: Date;
+}
+
+export async function readCommitted(db: Db, after: LogPosition, limit: number): Promise<RecordedEvent[]> {
+  const { rows } = await sql<Row>`
+    SELECT transaction_id::text AS xid, global_position, stream_id, stream_version, event_id, type, data, occurred_at
+    FROM events
+    WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      AND (transaction_id, global_position) > (${after.xid}::xid8, ${after.position}::bigint)
+    ORDER BY transaction_id, global_position
+    LIMIT ${limit}`.execute(db);
+  return rows.map(toRecorded);
+}
+
+function toRecorded(r: Row): RecordedEvent {
+  return {
+    streamId: r.stream_id,
+    version: r.stream_version,
+    eventId: r.event_id,
+    type: r.type,
+    data: r.data,
+    at: r.occurred_at.getTime(),
+    logPosition: { xid: r.xid, position: r.global_position },
+  };
+}
+
+/** The newest committed position, for lag figures. */
+export async function headPosition(db: Db): Promise<LogPosition | null> {
+  const { rows } = await sql<{ xid: string; global_position: number }>`
+    SELECT transaction_id::text AS xid, global_position FROM events
+    WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    ORDER BY transaction_id DESC, global_position DESC LIMIT 1`.execute(db);
+  const row = rows[0];
+  return row ? { xid: row.xid, position: row.global_position } : null;
+}
+
+/** How many committed events lie after `after`: the lag of a reader at that checkpoint. */
+export async function countAfter(db: Db, after: LogPosition): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    SELECT count(*)::bigint AS n FROM events
+    WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      AND (transaction_id, global_position) > (${after.xid}::xid8, ${after.position}::bigint)`.execute(db);
+  return rows[0]?.n ?? 0;
+}
