@@ -9,7 +9,7 @@ import { auctionStreamId } from '../event-store/streams.js';
 import type { EventToAppend } from '../event-store/types.js';
 import { readStream } from '../event-store/read-stream.js';
 import { newId } from '../ids.js';
-import { type AuctionEvent, type AuctionState, foldAuction } from './auction.js';
+import { type AuctionState, foldAuction } from './auction.js';
 import type { IncomingCommand } from './actor.js';
 import type { ActorRegistry } from './actor-registry.js';
 import type { Idempotency } from './group-commit.js';
