@@ -7,6 +7,8 @@ import { PROJECTIONS } from './catalog.js';
 import type { Projection } from './projection.js';
 import { ensureLive } from './projection-store.js';
 import { ProjectionRunner } from './runner.js';
+import { headPosition } from '../src/event-store/read-all.js';
+import { comparePositions } from '../src/event-store/types.js';
 
 export interface ProjectionManagerOptions {
   readonly log: Logger;
@@ -44,6 +46,23 @@ export class ProjectionManager {
   /** Brings every live projection up to the end of the committed log (tests and shutdown use it). */
   async catchUp(): Promise<void> {
     await Promise.all([...this.runners.values()].map((r) => r.catchUp()));
+  }
+
+  /**
+   * Waits until every live projection has applied every event committed before the call. Unlike catchUp(), it
+   * also waits out transactions elsewhere in the cluster that hold the read horizon back.
+   */
+  async settle(timeoutMs = 10_000): Promise<void> {
+    const target = await headPosition(this.db, { ignoreHorizon: true });
+    if (!target) return;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.catchUp();
+      const behind = [...this.runners.values()].filter((r) => comparePositions(r.position, target) < 0);
+      if (behind.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`projections did not reach ${target.xid}/${target.position} in time`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   async stop(): Promise<void> {

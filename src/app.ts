@@ -52,6 +52,8 @@ export async function buildApp(deps: AppDeps) {
     routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // The API speaks JSON only: anything else is 415, not a string body that fails validation later.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
   app.setNotFoundHandler((request, reply) =>
@@ -59,6 +61,10 @@ export async function buildApp(deps: AppDeps) {
   );
   app.decorateRequest('user', null);
 
+  // The request id, taken from X-Request-Id or generated, goes back to the caller and into every log line.
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     deps.metrics.httpSeconds.observe(

@@ -39,6 +39,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly fenceConflicts = new Counter({
+    name: 'auction_fence_conflicts_total',
+    help: 'Batches refused because another writer had moved the auction stream on (each is reloaded and retried)',
+    registers: [this.registry],
+  });
+
   readonly mailboxDepth = new Gauge({
     name: 'auction_mailbox_depth',
     help: 'Commands waiting in auction mailboxes: total, and the deepest single mailbox',

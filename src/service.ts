@@ -106,6 +106,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       mailboxCapacity: config.MAILBOX_CAPACITY,
       maxBatch: config.MAX_BATCH,
       maxAttempts: 3,
+      onConflict: () => metrics.fenceConflicts.inc(),
     },
     { idleMillis: config.ACTOR_IDLE_SECONDS * 1000 },
   );

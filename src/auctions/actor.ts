@@ -26,6 +26,8 @@ export interface ActorDeps {
   readonly maxBatch: number;
   /** Attempts per batch when the fence refuses it (each after a reload). */
   readonly maxAttempts: number;
+  /** Told each time the fence refuses a batch because another writer moved the stream on. */
+  readonly onConflict?: (auctionId: string) => void;
 }
 
 /** A command as callers send it; the actor stamps its time on arrival. */
@@ -142,6 +144,7 @@ export class AuctionActor {
         return;
       } catch (err) {
         this.state = undefined;
+        if (isConflict(err)) this.deps.onConflict?.(this.auctionId);
         if (isConflict(err) && attempt < this.deps.maxAttempts) {
           this.deps.log.warn({ auctionId: this.auctionId, attempt }, 'stream moved on; reloading and deciding again');
           continue;

@@ -44,11 +44,16 @@ function toRecorded(r: Row): RecordedEvent {
   };
 }
 
-/** The newest committed position, for lag figures. */
-export async function headPosition(db: Db): Promise<LogPosition | null> {
+/**
+ * The newest committed position. By default only what lies behind the read horizon (what a reader may take
+ * now); with `ignoreHorizon`, whatever this snapshot sees committed, which readers will reach once older
+ * transactions end.
+ */
+export async function headPosition(db: Db, options: { ignoreHorizon?: boolean } = {}): Promise<LogPosition | null> {
+  const horizon = options.ignoreHorizon ? sql`true` : sql`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
   const { rows } = await sql<{ xid: string; global_position: number }>`
     SELECT transaction_id::text AS xid, global_position FROM events
-    WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    WHERE ${horizon}
     ORDER BY transaction_id DESC, global_position DESC LIMIT 1`.execute(db);
   const row = rows[0];
   return row ? { xid: row.xid, position: row.global_position } : null;
