@@ -357,7 +357,7 @@ t.test('auction routes', async (t) => {
     const bidder = await fundedUser(api, 1_000_000);
     const rival = await fundedUser(api, 1_000_000);
     const soon = Date.now() + 600_000;
-    const lots = [];
+    const lots: Array<{ id: string; title: string }> = [];
     for (const [i, title] of ['Red kettle', 'Blue kettle', 'Green lamp', 'Kettledrum', 'Old map'].entries()) {
       lots.push(
         await openAuction(api, lister, {
