@@ -367,8 +367,8 @@ t.test('auction routes', async (t) => {
         }),
       );
     }
-    await bid(bidder, lots[0].id, 5_000);
-    await bid(rival, lots[0].id, 4_000);
+    await bid(bidder, lots[0]!.id, 5_000);
+    await bid(rival, lots[0]!.id, 4_000);
     const gone = await openAuction(api, lister, { title: 'Cancelled kettle' });
     await api('POST', `/v1/auctions/${gone.id}/cancel`, { token: lister.token });
     await service.projections.settle();

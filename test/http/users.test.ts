@@ -39,12 +39,13 @@ t.test('user routes', async (t) => {
   });
 
   t.test('/v1/me needs a valid bearer token', async (t) => {
-    for (const headers of [
+    const cases: Array<Record<string, string>> = [
       {},
       { authorization: 'Bearer' },
       { authorization: 'Basic abc' },
       { authorization: 'Bearer wrong-token-but-well-formed' },
-    ]) {
+    ];
+    for (const headers of cases) {
       const res = await api('GET', '/v1/me', { headers });
       t.equal(res.status, 401, JSON.stringify(headers));
       t.equal(res.body.error.code, 'unauthorized');
