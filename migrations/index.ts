@@ -5,8 +5,10 @@
 import type { Migration } from 'kysely';
 import * as eventStore from './0001-event-store.js';
 import * as projections from './0002-projections.js';
+import * as fenceCheck from './0003-fence-check.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-event-store': eventStore,
   '0002-projections': projections,
+  '0003-fence-check': fenceCheck,
 };

@@ -33,6 +33,8 @@ export interface AppDeps {
   readonly metrics: Metrics;
   readonly register: (displayName: string) => Promise<{ userId: string; token: string }>;
   readonly readiness: () => Promise<ReadinessReport>;
+  /** Log every request (at info); errors are logged regardless. */
+  readonly logRequests?: boolean;
   /** Further routes (the WebSocket gateway, operator routes) registered after the core ones. */
   readonly plugins?: readonly FastifyPluginAsync[];
 }
@@ -44,6 +46,7 @@ export async function buildApp(deps: AppDeps) {
     loggerInstance: deps.log,
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
+    disableRequestLogging: !(deps.logRequests ?? true),
     genReqId: () => randomUUID(),
     // Bad URLs and oversized parameters go through the same error format as everything else.
     frameworkErrors: (err, request, reply) => {

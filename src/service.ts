@@ -76,7 +76,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   const metrics = new Metrics({ processMetrics: options.processMetrics ?? true });
   const projections = new ProjectionManager(db, { log: log.child({ subsystem: 'projections' }) });
-  const committer = new GroupCommitter(db, {
+  const committer = new GroupCommitter(database.pool, {
     maxCommandsPerTransaction: config.MAX_COMMANDS_PER_TRANSACTION,
     concurrency: config.COMMIT_CONCURRENCY,
     observer: {
@@ -140,6 +140,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     limiter: new RateLimiter(clock, config.RATE_LIMIT_PER_SECOND, config.RATE_LIMIT_BURST),
     metrics,
     register: (displayName) => registerUser(db, displayName),
+    logRequests: config.LOG_REQUESTS,
     readiness: async () => {
       const database = await sql`SELECT 1`.execute(db).then(
         () => true,

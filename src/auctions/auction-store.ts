@@ -2,10 +2,8 @@
  * The auction streams in PostgreSQL: loading an auction's state, creating its stream, and the fenced update of
  * stream headers that every append goes through.
  */
-import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { insertEvents } from '../event-store/append.js';
-import { ConcurrencyError } from '../event-store/errors.js';
 import { readStream } from '../event-store/read-stream.js';
 import { auctionStreamId } from '../event-store/streams.js';
 import type { EventToAppend } from '../event-store/types.js';
@@ -30,39 +28,6 @@ export async function loadAuction(db: Db, auctionId: string): Promise<AuctionSta
 
 export function toAuctionEvent(e: { type: string; at: number; data: unknown }): AuctionEvent {
   return { type: e.type, at: e.at, data: e.data } as AuctionEvent;
-}
-
-export interface StreamAdvance {
-  readonly state: AuctionState;
-  /** The version this writer's state was built from: the fence. */
-  readonly expectedVersion: number;
-}
-
-/**
- * Moves each auction stream's header from its expected version to the new one, with the new snapshot and
- * deadline. A header that is not at the expected version means another writer got there first: the whole
- * transaction is refused.
- */
-export async function advanceAuctionStreams(trx: Db, advances: readonly StreamAdvance[]): Promise<void> {
-  if (advances.length === 0) return;
-  const { rows } = await sql<{ n: number }>`
-    WITH moved AS (
-      UPDATE streams AS s
-      SET version = v.version, due_at = v.due_at, snapshot = v.snapshot, snapshot_schema = ${SNAPSHOT_SCHEMA}
-      FROM unnest(${advances.map((a) => auctionStreamId(a.state.id))}::text[],
-                  ${advances.map((a) => a.expectedVersion)}::bigint[],
-                  ${advances.map((a) => a.state.version)}::bigint[],
-                  ${advances.map((a) => isoOrNull(nextDeadline(a.state)))}::timestamptz[],
-                  ${advances.map((a) => JSON.stringify(a.state))}::jsonb[])
-           AS v(stream_id, expected, version, due_at, snapshot)
-      WHERE s.stream_id = v.stream_id AND s.version = v.expected
-      RETURNING 1
-    )
-    SELECT count(*)::bigint AS n FROM moved`.execute(trx);
-  const moved = rows[0]?.n ?? 0;
-  if (moved !== advances.length) {
-    throw new ConcurrencyError(`${advances.length - moved} auction stream(s) moved on since they were read`);
-  }
 }
 
 export async function insertAuctionStream(
@@ -99,5 +64,4 @@ export async function loadDeadlines(db: Db): Promise<Deadline[]> {
   return rows.map((r) => ({ auctionId: r.stream_id.slice('auction-'.length), dueAt: (r.due_at as Date).getTime() }));
 }
 
-const isoOrNull = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 const dateOrNull = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));

@@ -3,29 +3,22 @@
  * possible. Each actor hands over one batch at a time (a unit); while a transaction is in flight, units from
  * every auction queue up and go together in the next one, so one fsync carries them all.
  *
- * One transaction:
- *   1. (before BEGIN) look up earlier outcomes of the command ids in the batch;
- *   2. lock every wallet any command may touch, in one statement, in ascending id order;
- *   3. decide each command in order against the actor's state and the locked balances;
- *   4. fence and advance the auction streams, append all events, write balances and outcomes; COMMIT.
+ * One transaction (batch-transaction.ts does the SQL, in two round trips):
+ *   1. look up earlier outcomes of the command ids in the batch, and lock every wallet any command may touch,
+ *      in one statement, in ascending id order;
+ *   2. decide each command in order against the actor's state and the locked balances;
+ *   3. fence and advance the auction streams, append all events, write balances and outcomes; COMMIT.
  * Nobody is answered before COMMIT returns.
  */
-import type { Db } from '../db/database.js';
-import { insertEvents } from '../event-store/append.js';
-import { ConcurrencyError, isConflict } from '../event-store/errors.js';
+import type pg from 'pg';
+import { isConflict } from '../event-store/errors.js';
 import { auctionStreamId, walletStreamId } from '../event-store/streams.js';
 import type { EventToAppend } from '../event-store/types.js';
 import { newId } from '../ids.js';
-import {
-  type OutcomeToStore,
-  type StoredOutcome,
-  findOutcomes,
-  insertOutcomes,
-  keyOf,
-} from '../commands/command-store.js';
-import { type WalletRow, lockWallets, saveWallets } from '../wallets/wallet-store.js';
+import { type OutcomeToStore, type StoredOutcome, keyOf } from '../commands/command-store.js';
+import type { WalletRow } from '../wallets/wallet-store.js';
 import { type AuctionState, evolve } from './auction.js';
-import { type StreamAdvance, advanceAuctionStreams } from './auction-store.js';
+import { type BatchWrites, type StreamAdvance, runBatchTransaction } from './batch-transaction.js';
 import { type AuctionCommand, type Outcome, decide, isWalletEvent, walletsTouchedBy } from './decide.js';
 
 export interface Idempotency {
@@ -82,7 +75,7 @@ export class GroupCommitter {
   private readonly concurrency: number;
 
   constructor(
-    private readonly db: Db,
+    private readonly pool: pg.Pool,
     private readonly options: GroupCommitterOptions = {},
   ) {
     this.maxCommands = options.maxCommandsPerTransaction ?? 2048;
@@ -151,15 +144,9 @@ export class GroupCommitter {
     let ok = false;
     try {
       const keys = units.flatMap((u) => u.commands.flatMap((c) => (c.idempotency ? [c.idempotency] : [])));
-      const earlier = await findOutcomes(this.db, keys);
-      const results = await this.db.transaction().execute(async (trx) => {
-        const wallets = await lockWallets(trx, walletsFor(units));
+      const results = await runBatchTransaction(this.pool, keys, walletsFor(units), ({ earlier, wallets }) => {
         const batch = decideAll(units, wallets, earlier);
-        await advanceAuctionStreams(trx, batch.advances);
-        await insertEvents(trx, batch.events);
-        await saveWallets(trx, batch.changedWallets);
-        await insertOutcomes(trx, batch.outcomes);
-        return batch.results;
+        return { writes: batch, result: batch.results };
       });
       ok = true;
       return results;
@@ -180,7 +167,7 @@ function walletsFor(units: readonly CommitUnit[]): string[] {
   return [...ids].sort();
 }
 
-interface DecidedBatch {
+interface DecidedBatch extends BatchWrites {
   readonly results: CommittedUnit[];
   readonly advances: StreamAdvance[];
   readonly events: EventToAppend[];
@@ -259,5 +246,3 @@ function decideAll(
   for (const id of changed) batch.changedWallets.push(wallets.get(id) as WalletRow);
   return batch;
 }
-
-export { ConcurrencyError };

@@ -2,6 +2,7 @@
  * A small client for the HTTP API, over app.inject (no socket) or over real HTTP, with the few steps most tests
  * repeat: register, fund, open an auction.
  */
+import http from 'node:http';
 import type { RunningService } from '../../src/service.js';
 
 export interface Response<T = any> {

@@ -83,7 +83,6 @@ t.test('wallet routes', async (t) => {
       { amount: 0 },
       { amount: '100' },
       { amount: 2 ** 53 },
-      { amount: 9007199254740993 },
       { amount: null },
       {},
       { amount: 10, extra: true },
@@ -95,6 +94,9 @@ t.test('wallet routes', async (t) => {
         t.equal(res.status, 400, `${path} ${JSON.stringify(body)}`);
         t.equal(res.body?.error?.code, 'invalid_request');
       }
+      // 2^53 + 1 cannot even be written as a JavaScript number: JSON.parse would round it to 2^53.
+      const huge = await api('POST', path, { token: u.token, raw: '{"amount": 9007199254740993}' });
+      t.equal(huge.status, 400, 'an amount over 2^53 written out in JSON');
       const raw = await api('POST', path, { token: u.token, raw: '{"amount": 12' });
       t.equal(raw.status, 400, 'malformed JSON');
       t.equal(raw.body.error.code, 'invalid_request');

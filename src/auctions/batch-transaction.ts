@@ -1,0 +1,142 @@
+/**
+ * One group-commit transaction in two round trips, because on the bidding path round trips are the cost
+ * (about 0.4 ms each here, against 0.7 ms for the fsync itself):
+ *
+ *   1. BEGIN; earlier outcomes of the batch's command ids; lock the wallets (one statement, ascending ids)
+ *   2. one statement that fences and advances the auction streams, appends every event, writes balances and
+ *      outcomes, and fails unless every fence held; COMMIT
+ *
+ * Between the two, the caller decides the batch in memory against what step 1 read. Both round trips use the
+ * simple query protocol (the only one that carries several statements), so values are inlined as escaped
+ * literals (db/sql-literals.ts). Any failure rolls back; the caller learns whether it was a conflict.
+ */
+import type pg from 'pg';
+import type { IdempotencyKey, OutcomeToStore, StoredOutcome } from '../commands/command-store.js';
+import { keyOf } from '../commands/command-store.js';
+import { ints, jsons, texts, timestamps, uuids } from '../db/sql-literals.js';
+import { auctionStreamId } from '../event-store/streams.js';
+import type { EventToAppend } from '../event-store/types.js';
+import type { WalletRow } from '../wallets/wallet-store.js';
+import { type AuctionState, nextDeadline } from './auction.js';
+import { SNAPSHOT_SCHEMA } from './auction-store.js';
+
+export interface BatchReads {
+  readonly earlier: Map<string, StoredOutcome>;
+  readonly wallets: Map<string, WalletRow>;
+}
+
+export interface StreamAdvance {
+  readonly state: AuctionState;
+  /** The version this writer's state was built from: the fence. */
+  readonly expectedVersion: number;
+}
+
+export interface BatchWrites {
+  readonly advances: readonly StreamAdvance[];
+  readonly events: readonly EventToAppend[];
+  readonly changedWallets: readonly WalletRow[];
+  readonly outcomes: readonly OutcomeToStore[];
+}
+
+export async function runBatchTransaction<R>(
+  pool: pg.Pool,
+  keys: readonly IdempotencyKey[],
+  walletIds: readonly string[],
+  decide: (reads: BatchReads) => { writes: BatchWrites; result: R },
+): Promise<R> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    const results = (await client.query(readSql(keys, walletIds))) as unknown as pg.QueryResult[];
+    const { writes, result } = decide(parseReads(results, keys, walletIds.length > 0));
+    await client.query(writeSql(writes));
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch((rollbackFailed: unknown) => {
+      // The connection is gone; do not give it back to the pool.
+      broken = rollbackFailed as Error;
+    });
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
+
+function readSql(keys: readonly IdempotencyKey[], walletIds: readonly string[]): string {
+  const statements = ['BEGIN'];
+  if (keys.length > 0) {
+    // Both columns of the primary key as arrays: an index scan whatever the table's statistics say. It may
+    // return pairs nobody asked about (another user's id with this command id); parseReads drops them.
+    const userIds = [...new Set(keys.map((k) => k.userId))];
+    const commandIds = [...new Set(keys.map((k) => k.commandId))];
+    statements.push(`SELECT user_id, command_id, fingerprint, outcome FROM commands
+      WHERE user_id = ANY(${uuids(userIds)}) AND command_id = ANY(${texts(commandIds)})`);
+  }
+  if (walletIds.length > 0) {
+    // The deadlock-free order: every wallet lock of the transaction, at once, in ascending id order.
+    statements.push(`SELECT user_id, available, held, version FROM wallets
+      WHERE user_id = ANY(${uuids(walletIds)}) ORDER BY user_id FOR UPDATE`);
+  }
+  return statements.join(';\n');
+}
+
+function parseReads(results: pg.QueryResult[], keys: readonly IdempotencyKey[], withWallets: boolean): BatchReads {
+  // node-postgres answers one result per statement; BEGIN's comes first.
+  const list = Array.isArray(results) ? results : [results];
+  let next = 1;
+  const earlier = new Map<string, StoredOutcome>();
+  if (keys.length > 0) {
+    const wanted = new Set(keys.map(keyOf));
+    for (const r of list[next++]?.rows ?? []) {
+      const row = r as { user_id: string; command_id: string; fingerprint: string; outcome: unknown };
+      const key = keyOf({ userId: row.user_id, commandId: row.command_id });
+      if (wanted.has(key)) earlier.set(key, { fingerprint: row.fingerprint, outcome: row.outcome });
+    }
+  }
+  const wallets = new Map<string, WalletRow>();
+  if (withWallets) {
+    for (const r of list[next]?.rows ?? []) {
+      const row = r as { user_id: string; available: number; held: number; version: number };
+      wallets.set(row.user_id, { userId: row.user_id, available: row.available, held: row.held, version: row.version });
+    }
+  }
+  return { earlier, wallets };
+}
+
+function writeSql(w: BatchWrites): string {
+  const parts: string[] = [];
+  const a = w.advances;
+  parts.push(`moved AS (
+    UPDATE streams AS s
+    SET version = v.version, due_at = v.due_at, snapshot = v.snapshot, snapshot_schema = ${SNAPSHOT_SCHEMA}
+    FROM unnest(${texts(a.map((x) => auctionStreamId(x.state.id)))}, ${ints(a.map((x) => x.expectedVersion))},
+                ${ints(a.map((x) => x.state.version))}, ${timestamps(a.map((x) => nextDeadline(x.state)))},
+                ${jsons(a.map((x) => x.state))}) AS v(stream_id, expected, version, due_at, snapshot)
+    WHERE s.stream_id = v.stream_id AND s.version = v.expected
+    RETURNING 1)`);
+  const e = w.events;
+  if (e.length > 0) {
+    parts.push(`appended AS (
+      INSERT INTO events (stream_id, stream_version, event_id, type, data, occurred_at)
+      SELECT * FROM unnest(${texts(e.map((x) => x.streamId))}, ${ints(e.map((x) => x.version))}, ${uuids(e.map((x) => x.eventId))},
+                           ${texts(e.map((x) => x.type))}, ${jsons(e.map((x) => x.data))}, ${timestamps(e.map((x) => x.at))}))`);
+  }
+  const ws = w.changedWallets;
+  if (ws.length > 0) {
+    parts.push(`balances AS (
+      UPDATE wallets AS w SET available = v.available, held = v.held, version = v.version
+      FROM unnest(${uuids(ws.map((x) => x.userId))}, ${ints(ws.map((x) => x.available))}, ${ints(ws.map((x) => x.held))},
+                  ${ints(ws.map((x) => x.version))}) AS v(user_id, available, held, version)
+      WHERE w.user_id = v.user_id)`);
+  }
+  const o = w.outcomes;
+  if (o.length > 0) {
+    parts.push(`answered AS (
+      INSERT INTO commands (user_id, command_id, fingerprint, outcome)
+      SELECT * FROM unnest(${uuids(o.map((x) => x.userId))}, ${texts(o.map((x) => x.commandId))},
+                           ${texts(o.map((x) => x.fingerprint))}, ${jsons(o.map((x) => x.outcome))}))`);
+  }
+  return `WITH ${parts.join(',\n')}
+    SELECT fence_check((SELECT count(*) FROM moved), ${a.length});
+    COMMIT`;
+}
