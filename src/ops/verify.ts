@@ -5,7 +5,6 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'kysely';
-import type { AuctionState } from '../auctions/auction.js';
 import type { Outcome } from '../auctions/decide.js';
 import type { Db } from '../db/database.js';
 import { auctionStreamId } from '../event-store/streams.js';
@@ -148,7 +147,7 @@ async function compareAuctions(trx: Db, replay: ReplayState): Promise<void> {
     const row = stored.get(auctionStreamId(id));
     if (!row) {
       replay.find('8. stored auction states equal the replayed ones', `auction ${id} has events but no stream header`);
-    } else if (row.version !== state.version || !isDeepStrictEqual(row.snapshot as AuctionState, state)) {
+    } else if (row.version !== state.version || !isDeepStrictEqual(row.snapshot, state)) {
       replay.find(
         '8. stored auction states equal the replayed ones',
         `auction ${id}: stored v${row.version} differs from replayed v${state.version}`,
