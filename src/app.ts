@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyPluginAsync, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { AuctionService } from './auctions/auction-service.js';
 import type { Db } from './db/database.js';
@@ -46,7 +46,7 @@ export async function buildApp(deps: AppDeps) {
     loggerInstance: deps.log,
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
-    disableRequestLogging: !(deps.logRequests ?? true),
+    logController: new LogController({ disableRequestLogging: !(deps.logRequests ?? true) }),
     genReqId: () => randomUUID(),
     // Bad URLs and oversized parameters go through the same error format as everything else.
     frameworkErrors: (err, request, reply) => {

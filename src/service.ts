@@ -112,8 +112,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   );
   const timers = new DeadlineScheduler(clock, (auctionId) => {
     registry.send(auctionId, { type: 'Tick' }, undefined, true).catch((err: unknown) => {
+      // The deadline has passed and stays due; wait a second of real time (not domain time) and try again.
       actorLog.warn({ err, auctionId }, 'a timer could not reach its auction; trying again in a second');
-      timers.set(auctionId, clock.now() + 1000);
+      setTimeout(() => timers.set(auctionId, clock.now()), 1000).unref();
     });
   });
   scheduler = timers;

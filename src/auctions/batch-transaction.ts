@@ -2,17 +2,22 @@
  * One group-commit transaction in two round trips, because on the bidding path round trips are the cost
  * (about 0.4 ms each here, against 0.7 ms for the fsync itself):
  *
- *   1. BEGIN; earlier outcomes of the batch's command ids; lock the wallets (one statement, ascending ids)
- *   2. one statement that fences and advances the auction streams, appends every event, writes balances and
- *      outcomes, and fails unless every fence held; COMMIT
+ *   1. BEGIN; earlier outcomes of the batch's command ids; lock the wallets, then the auction stream headers
+ *      (each in one statement, ascending ids: one global lock order, so no deadlock)
+ *   2. one statement that advances the auction streams, appends every event, writes balances and outcomes,
+ *      and fails unless every header was still at its expected version; COMMIT
  *
- * Between the two, the caller decides the batch in memory against what step 1 read. Both round trips use the
+ * Between the two, the caller decides the batch in memory against what step 1 read. The fence is checked right
+ * after step 1, before anything is decided: a stale actor must not judge fresh balances with an old auction
+ * state (it would, say, release a hold another writer already released). The check in step 2 stays as a
+ * second line. Both round trips use the
  * simple query protocol (the only one that carries several statements), so values are inlined as escaped
  * literals (db/sql-literals.ts). Any failure rolls back; the caller learns whether it was a conflict.
  */
 import type pg from 'pg';
 import type { IdempotencyKey, OutcomeToStore, StoredOutcome } from '../commands/command-store.js';
 import { keyOf } from '../commands/command-store.js';
+import { ConcurrencyError } from '../event-store/errors.js';
 import { ints, jsons, texts, timestamps, uuids } from '../db/sql-literals.js';
 import { auctionStreamId } from '../event-store/streams.js';
 import type { EventToAppend } from '../event-store/types.js';
@@ -38,17 +43,24 @@ export interface BatchWrites {
   readonly outcomes: readonly OutcomeToStore[];
 }
 
+export interface BatchPlan {
+  readonly keys: readonly IdempotencyKey[];
+  readonly walletIds: readonly string[];
+  /** Every auction stream in the batch and the version its actor's state was built from. */
+  readonly expectedVersions: ReadonlyMap<string, number>;
+}
+
 export async function runBatchTransaction<R>(
   pool: pg.Pool,
-  keys: readonly IdempotencyKey[],
-  walletIds: readonly string[],
+  plan: BatchPlan,
   decide: (reads: BatchReads) => { writes: BatchWrites; result: R },
 ): Promise<R> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    const results = (await client.query(readSql(keys, walletIds))) as unknown as pg.QueryResult[];
-    const { writes, result } = decide(parseReads(results, keys, walletIds.length > 0));
+    const results = (await client.query(readSql(plan))) as unknown as pg.QueryResult[];
+    const reads = parseReads(results, plan);
+    const { writes, result } = decide(reads);
     await client.query(writeSql(writes));
     return result;
   } catch (err) {
@@ -62,7 +74,7 @@ export async function runBatchTransaction<R>(
   }
 }
 
-function readSql(keys: readonly IdempotencyKey[], walletIds: readonly string[]): string {
+function readSql({ keys, walletIds, expectedVersions }: BatchPlan): string {
   const statements = ['BEGIN'];
   if (keys.length > 0) {
     // Both columns of the primary key as arrays: an index scan whatever the table's statistics say. It may
@@ -77,10 +89,12 @@ function readSql(keys: readonly IdempotencyKey[], walletIds: readonly string[]):
     statements.push(`SELECT user_id, available, held, version FROM wallets
       WHERE user_id = ANY(${uuids(walletIds)}) ORDER BY user_id FOR UPDATE`);
   }
+  statements.push(`SELECT stream_id, version FROM streams
+    WHERE stream_id = ANY(${texts([...expectedVersions.keys()])}) ORDER BY stream_id FOR UPDATE`);
   return statements.join(';\n');
 }
 
-function parseReads(results: pg.QueryResult[], keys: readonly IdempotencyKey[], withWallets: boolean): BatchReads {
+function parseReads(results: pg.QueryResult[], { keys, walletIds, expectedVersions }: BatchPlan): BatchReads {
   // node-postgres answers one result per statement; BEGIN's comes first.
   const list = Array.isArray(results) ? results : [results];
   let next = 1;
@@ -94,11 +108,20 @@ function parseReads(results: pg.QueryResult[], keys: readonly IdempotencyKey[], 
     }
   }
   const wallets = new Map<string, WalletRow>();
-  if (withWallets) {
-    for (const r of list[next]?.rows ?? []) {
+  if (walletIds.length > 0) {
+    for (const r of list[next++]?.rows ?? []) {
       const row = r as { user_id: string; available: number; held: number; version: number };
       wallets.set(row.user_id, { userId: row.user_id, available: row.available, held: row.held, version: row.version });
     }
+  }
+  const found = new Map(
+    (list[next]?.rows ?? []).map((r) => [(r as { stream_id: string }).stream_id, (r as { version: number }).version]),
+  );
+  const stale = [...expectedVersions].filter(([id, version]) => found.get(id) !== version);
+  if (stale.length > 0) {
+    throw new ConcurrencyError(
+      `${stale.length} auction stream(s) moved on: ${stale.map(([id, v]) => `${id} expected v${v}, is v${found.get(id) ?? 'missing'}`).join('; ')}`,
+    );
   }
   return { earlier, wallets };
 }

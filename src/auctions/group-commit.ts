@@ -144,7 +144,12 @@ export class GroupCommitter {
     let ok = false;
     try {
       const keys = units.flatMap((u) => u.commands.flatMap((c) => (c.idempotency ? [c.idempotency] : [])));
-      const results = await runBatchTransaction(this.pool, keys, walletsFor(units), ({ earlier, wallets }) => {
+      const plan = {
+        keys,
+        walletIds: walletsFor(units),
+        expectedVersions: new Map(units.map((u) => [auctionStreamId(u.state.id), u.state.version])),
+      };
+      const results = await runBatchTransaction(this.pool, plan, ({ earlier, wallets }) => {
         const batch = decideAll(units, wallets, earlier);
         return { writes: batch, result: batch.results };
       });
