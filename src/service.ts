@@ -12,6 +12,9 @@ import { AuctionService } from './auctions/auction-service.js';
 import { loadAuction, loadDeadlines } from './auctions/auction-store.js';
 import { DeadlineScheduler } from './auctions/deadline-scheduler.js';
 import { GroupCommitter } from './auctions/group-commit.js';
+import type { CommandRouter } from './auctions/command-router.js';
+import type { CommittedUnit } from './auctions/decide-batch.js';
+import { LockPerRequestRouter } from './baseline/lock-per-request.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
@@ -91,16 +94,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   });
 
   const actorLog = log.child({ subsystem: 'actor' });
-  // The scheduler and the registry refer to each other through these callbacks; both exist before either runs.
-  let scheduler: DeadlineScheduler | null = null;
+  // The registry, the router and the timers refer to each other through callbacks; all exist before any runs.
   const registry = new ActorRegistry(
     {
       load: (auctionId) => loadAuction(db, auctionId),
       commit: (unit) => committer.submit(unit),
-      onCommitted: (auctionId, committed) => {
-        scheduler?.set(auctionId, nextDeadline(committed.state));
-        if (committed.events.length > 0) projections.wake();
-      },
+      onCommitted: (auctionId, committed) => onCommitted(auctionId, committed),
       clock,
       log: actorLog,
       mailboxCapacity: config.MAILBOX_CAPACITY,
@@ -110,19 +109,24 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     },
     { idleMillis: config.ACTOR_IDLE_SECONDS * 1000 },
   );
+  const onCommitted = (auctionId: string, committed: CommittedUnit): void => {
+    timers.set(auctionId, nextDeadline(committed.state));
+    if (committed.events.length > 0) projections.wake();
+  };
+  const router: CommandRouter =
+    config.COMMAND_MODE === 'actor' ? registry : new LockPerRequestRouter(database.pool, db, clock, onCommitted);
   const timers = new DeadlineScheduler(clock, (auctionId) => {
-    registry.send(auctionId, { type: 'Tick' }, undefined, true).catch((err: unknown) => {
+    router.send(auctionId, { type: 'Tick' }, undefined, true).catch((err: unknown) => {
       // The deadline has passed and stays due; wait a second of real time (not domain time) and try again.
       actorLog.warn({ err, auctionId }, 'a timer could not reach its auction; trying again in a second');
       setTimeout(() => timers.set(auctionId, clock.now()), 1000).unref();
     });
   });
-  scheduler = timers;
   metrics.sample({ mailbox: () => registry.mailboxDepths(), actors: () => registry.activeActors });
 
   const auctions = new AuctionService({
     db,
-    registry,
+    router,
     clock,
     onCreated: (state) => {
       timers.set(state.id, nextDeadline(state));
@@ -164,7 +168,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     stopping ??= (async () => {
       log.info('stopping: no new requests; draining auction actors');
       await app.close();
-      await registry.drain();
+      await router.drain();
       timers.stop();
       await projections.stop();
       await database.close();

@@ -8,14 +8,15 @@ import { UnavailableError } from '../errors.js';
 import type { AuctionState } from './auction.js';
 import { type ActorDeps, AuctionActor, type IncomingCommand } from './actor.js';
 import type { Outcome } from './decide.js';
-import type { Idempotency } from './group-commit.js';
+import type { CommandRouter } from './command-router.js';
+import type { Idempotency } from './decide-batch.js';
 
 export interface RegistryOptions {
   /** An actor with nothing to do for this long is dropped from memory. */
   readonly idleMillis: number;
 }
 
-export class ActorRegistry {
+export class ActorRegistry implements CommandRouter {
   private readonly actors = new Map<string, AuctionActor>();
   private accepting = true;
   private sweeper: NodeJS.Timeout | null = null;

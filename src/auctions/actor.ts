@@ -14,7 +14,7 @@ import { BusyError, UnavailableError } from '../errors.js';
 import { isConflict } from '../event-store/errors.js';
 import type { AuctionState } from './auction.js';
 import type { AuctionCommand, Outcome } from './decide.js';
-import type { CommitUnit, CommittedUnit, Idempotency, PendingCommand } from './group-commit.js';
+import type { CommitUnit, CommittedUnit, Idempotency, PendingCommand } from './decide-batch.js';
 
 export interface ActorDeps {
   readonly load: (auctionId: string) => Promise<AuctionState | null>;

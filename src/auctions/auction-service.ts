@@ -11,8 +11,8 @@ import { readStream } from '../event-store/read-stream.js';
 import { newId } from '../ids.js';
 import { type AuctionState, foldAuction } from './auction.js';
 import type { IncomingCommand } from './actor.js';
-import type { ActorRegistry } from './actor-registry.js';
-import type { Idempotency } from './group-commit.js';
+import type { CommandRouter } from './command-router.js';
+import type { Idempotency } from './decide-batch.js';
 import { insertAuctionStream, toAuctionEvent } from './auction-store.js';
 import { type CreateAuctionInput, createAuction } from './create.js';
 import type { CommandReply, Outcome } from './decide.js';
@@ -20,7 +20,7 @@ import { type PublicEvent, publicEvent } from './public-view.js';
 
 export interface AuctionServiceDeps {
   readonly db: Db;
-  readonly registry: ActorRegistry;
+  readonly router: CommandRouter;
   readonly clock: Clock;
   readonly onCreated: (state: AuctionState, events: readonly EventToAppend[]) => void;
   /** Counts each command's outcome: `ok`, a rejection code, or the code of a failure (busy, unavailable). */
@@ -66,7 +66,7 @@ export class AuctionService {
   }
 
   async get(auctionId: string): Promise<AuctionState> {
-    const state = await this.deps.registry.state(auctionId);
+    const state = await this.deps.router.state(auctionId);
     if (!state) throw new ServiceError('not_found', 'No such auction');
     return state;
   }
@@ -96,7 +96,7 @@ export class AuctionService {
 
   private async send(auctionId: string, command: IncomingCommand, idempotency?: Idempotency): Promise<Outcome> {
     try {
-      const outcome = await this.deps.registry.send(auctionId, command, idempotency);
+      const outcome = await this.deps.router.send(auctionId, command, idempotency);
       this.deps.observe?.(command.type, outcome.ok ? 'ok' : outcome.rejection.code);
       return outcome;
     } catch (err) {

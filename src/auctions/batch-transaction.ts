@@ -76,44 +76,61 @@ export async function runBatchTransaction<R>(
 
 function readSql({ keys, walletIds, expectedVersions }: BatchPlan): string {
   const statements = ['BEGIN'];
+  const lookup = outcomesSql(keys);
+  if (lookup) statements.push(lookup);
+  const lock = walletLockSql(walletIds);
+  if (lock) statements.push(lock);
+  statements.push(`SELECT stream_id, version FROM streams
+    WHERE stream_id = ANY(${texts([...expectedVersions.keys()])}) ORDER BY stream_id FOR UPDATE`);
+  return statements.join(';\n');
+}
+
+/** Earlier outcomes of these command ids, or null when there are none to look up. */
+export function outcomesSql(keys: readonly IdempotencyKey[]): string | null {
   if (keys.length > 0) {
     // Both columns of the primary key as arrays: an index scan whatever the table's statistics say. It may
     // return pairs nobody asked about (another user's id with this command id); parseReads drops them.
     const userIds = [...new Set(keys.map((k) => k.userId))];
     const commandIds = [...new Set(keys.map((k) => k.commandId))];
-    statements.push(`SELECT user_id, command_id, fingerprint, outcome FROM commands
-      WHERE user_id = ANY(${uuids(userIds)}) AND command_id = ANY(${texts(commandIds)})`);
+    return `SELECT user_id, command_id, fingerprint, outcome FROM commands
+      WHERE user_id = ANY(${uuids(userIds)}) AND command_id = ANY(${texts(commandIds)})`;
   }
-  if (walletIds.length > 0) {
-    // The deadlock-free order: every wallet lock of the transaction, at once, in ascending id order.
-    statements.push(`SELECT user_id, available, held, version FROM wallets
-      WHERE user_id = ANY(${uuids(walletIds)}) ORDER BY user_id FOR UPDATE`);
+  return null;
+}
+
+/** The deadlock-free order: every wallet lock of the transaction, at once, in ascending id order. */
+export function walletLockSql(walletIds: readonly string[]): string | null {
+  if (walletIds.length === 0) return null;
+  return `SELECT user_id, available, held, version FROM wallets
+    WHERE user_id = ANY(${uuids(walletIds)}) ORDER BY user_id FOR UPDATE`;
+}
+
+export function parseOutcomes(rows: readonly unknown[], keys: readonly IdempotencyKey[]): Map<string, StoredOutcome> {
+  const wanted = new Set(keys.map(keyOf));
+  const earlier = new Map<string, StoredOutcome>();
+  for (const r of rows) {
+    const row = r as { user_id: string; command_id: string; fingerprint: string; outcome: unknown };
+    const key = keyOf({ userId: row.user_id, commandId: row.command_id });
+    if (wanted.has(key)) earlier.set(key, { fingerprint: row.fingerprint, outcome: row.outcome });
   }
-  statements.push(`SELECT stream_id, version FROM streams
-    WHERE stream_id = ANY(${texts([...expectedVersions.keys()])}) ORDER BY stream_id FOR UPDATE`);
-  return statements.join(';\n');
+  return earlier;
+}
+
+export function parseWallets(rows: readonly unknown[]): Map<string, WalletRow> {
+  const wallets = new Map<string, WalletRow>();
+  for (const r of rows) {
+    const row = r as { user_id: string; available: number; held: number; version: number };
+    wallets.set(row.user_id, { userId: row.user_id, available: row.available, held: row.held, version: row.version });
+  }
+  return wallets;
 }
 
 function parseReads(results: pg.QueryResult[], { keys, walletIds, expectedVersions }: BatchPlan): BatchReads {
   // node-postgres answers one result per statement; BEGIN's comes first.
   const list = Array.isArray(results) ? results : [results];
   let next = 1;
-  const earlier = new Map<string, StoredOutcome>();
-  if (keys.length > 0) {
-    const wanted = new Set(keys.map(keyOf));
-    for (const r of list[next++]?.rows ?? []) {
-      const row = r as { user_id: string; command_id: string; fingerprint: string; outcome: unknown };
-      const key = keyOf({ userId: row.user_id, commandId: row.command_id });
-      if (wanted.has(key)) earlier.set(key, { fingerprint: row.fingerprint, outcome: row.outcome });
-    }
-  }
-  const wallets = new Map<string, WalletRow>();
-  if (walletIds.length > 0) {
-    for (const r of list[next++]?.rows ?? []) {
-      const row = r as { user_id: string; available: number; held: number; version: number };
-      wallets.set(row.user_id, { userId: row.user_id, available: row.available, held: row.held, version: row.version });
-    }
-  }
+  const earlier = keys.length > 0 ? parseOutcomes(list[next++]?.rows ?? [], keys) : new Map<string, StoredOutcome>();
+  const wallets = walletIds.length > 0 ? parseWallets(list[next++]?.rows ?? []) : new Map<string, WalletRow>();
   const found = new Map(
     (list[next]?.rows ?? []).map((r) => [(r as { stream_id: string }).stream_id, (r as { version: number }).version]),
   );
@@ -126,7 +143,8 @@ function parseReads(results: pg.QueryResult[], { keys, walletIds, expectedVersio
   return { earlier, wallets };
 }
 
-function writeSql(w: BatchWrites): string {
+/** The write round trip: one statement for every write of the batch, then COMMIT. */
+export function writeSql(w: BatchWrites): string {
   const parts: string[] = [];
   const a = w.advances;
   parts.push(`moved AS (

@@ -1,0 +1,102 @@
+/**
+ * The design the product replaces, kept as a benchmark baseline: every command is its own transaction that
+ * locks the auction row (`SELECT ... FOR UPDATE`) and then the wallets, decides, writes and commits. Commands on
+ * one auction therefore run one at a time, one fsync each. It writes exactly the events the product writes
+ * (same decider, same SQL) and locks wallets in ascending order, so what it measures is the design, not
+ * sloppier SQL or deadlocks.
+ *
+ * Its lock order (auction row, then wallets) differs from the product's, so one database must not serve both
+ * modes at once.
+ */
+import type pg from 'pg';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import { UnavailableError } from '../errors.js';
+import { textLiteral } from '../db/sql-literals.js';
+import { auctionStreamId } from '../event-store/streams.js';
+import type { IncomingCommand } from '../auctions/actor.js';
+import type { AuctionCommand, Outcome } from '../auctions/decide.js';
+import type { AuctionState } from '../auctions/auction.js';
+import { SNAPSHOT_SCHEMA, loadAuction } from '../auctions/auction-store.js';
+import { outcomesSql, parseOutcomes, parseWallets, walletLockSql, writeSql } from '../auctions/batch-transaction.js';
+import type { CommandRouter } from '../auctions/command-router.js';
+import {
+  type CommittedUnit,
+  type Idempotency,
+  type PendingCommand,
+  decideAll,
+  walletsFor,
+} from '../auctions/decide-batch.js';
+
+const notFound: Outcome = { ok: false, rejection: { code: 'not_found', message: 'No such auction' } };
+
+export class LockPerRequestRouter implements CommandRouter {
+  private accepting = true;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly onCommitted: (auctionId: string, committed: CommittedUnit) => void,
+  ) {}
+
+  async send(auctionId: string, command: IncomingCommand, idempotency?: Idempotency): Promise<Outcome> {
+    if (!this.accepting) throw new UnavailableError();
+    const pending: PendingCommand = { command: { ...command, at: this.clock.now() } as AuctionCommand, idempotency };
+    const run = this.execute(auctionId, pending);
+    this.inFlight.add(run);
+    try {
+      return await run;
+    } finally {
+      this.inFlight.delete(run);
+    }
+  }
+
+  state(auctionId: string): Promise<AuctionState | null> {
+    return loadAuction(this.db, auctionId);
+  }
+
+  async drain(): Promise<void> {
+    this.accepting = false;
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async execute(auctionId: string, pending: PendingCommand): Promise<Outcome> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      const keys = pending.idempotency ? [pending.idempotency] : [];
+      const lookup = outcomesSql(keys);
+      // The auction row is locked until COMMIT: every other command on this auction waits here.
+      const reads = (await client.query(
+        [
+          'BEGIN',
+          `SELECT snapshot, snapshot_schema FROM streams WHERE stream_id = ${textLiteral(auctionStreamId(auctionId))} FOR UPDATE`,
+          ...(lookup ? [lookup] : []),
+        ].join(';\n'),
+      )) as unknown as pg.QueryResult[];
+      const header = reads[1]?.rows[0] as { snapshot: AuctionState; snapshot_schema: number } | undefined;
+      if (!header) {
+        await client.query('ROLLBACK');
+        return notFound;
+      }
+      if (header.snapshot_schema !== SNAPSHOT_SCHEMA) throw new Error('the baseline needs current snapshots');
+      const unit = { state: header.snapshot, commands: [pending] };
+      const lock = walletLockSql(walletsFor([unit]));
+      const wallets = lock ? parseWallets((await client.query(lock)).rows) : new Map();
+      const batch = decideAll([unit], wallets, parseOutcomes(reads[2]?.rows ?? [], keys));
+      await client.query(writeSql(batch));
+      const committed = batch.results[0] as CommittedUnit;
+      this.onCommitted(auctionId, committed);
+      return committed.outcomes[0] as Outcome;
+    } catch (err) {
+      await client.query('ROLLBACK').catch((e: unknown) => {
+        broken = e as Error;
+      });
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
