@@ -17,6 +17,7 @@ import { auctionStreamId } from '../event-store/streams.js';
 import type { IncomingCommand } from '../auctions/actor.js';
 import type { AuctionCommand, Outcome } from '../auctions/decide.js';
 import type { AuctionState } from '../auctions/auction.js';
+import type { WalletRow } from '../wallets/wallet-store.js';
 import { SNAPSHOT_SCHEMA, loadAuction } from '../auctions/auction-store.js';
 import { outcomesSql, parseOutcomes, parseWallets, walletLockSql, writeSql } from '../auctions/batch-transaction.js';
 import type { CommandRouter } from '../auctions/command-router.js';
@@ -43,7 +44,7 @@ export class LockPerRequestRouter implements CommandRouter {
 
   async send(auctionId: string, command: IncomingCommand, idempotency?: Idempotency): Promise<Outcome> {
     if (!this.accepting) throw new UnavailableError();
-    const pending: PendingCommand = { command: { ...command, at: this.clock.now() } as AuctionCommand, idempotency };
+    const pending: PendingCommand = { command: { ...command, at: this.clock.now() }, idempotency };
     const run = this.execute(auctionId, pending);
     this.inFlight.add(run);
     try {
@@ -84,7 +85,7 @@ export class LockPerRequestRouter implements CommandRouter {
       if (header.snapshot_schema !== SNAPSHOT_SCHEMA) throw new Error('the baseline needs current snapshots');
       const unit = { state: header.snapshot, commands: [pending] };
       const lock = walletLockSql(walletsFor([unit]));
-      const wallets = lock ? parseWallets((await client.query(lock)).rows) : new Map();
+      const wallets = lock ? parseWallets((await client.query(lock)).rows) : new Map<string, WalletRow>();
       const batch = decideAll([unit], wallets, parseOutcomes(reads[2]?.rows ?? [], keys));
       await client.query(writeSql(batch));
       const committed = batch.results[0] as CommittedUnit;
