@@ -15,7 +15,7 @@ import { UnavailableError } from '../errors.js';
 import { textLiteral } from '../db/sql-literals.js';
 import { auctionStreamId } from '../event-store/streams.js';
 import type { IncomingCommand } from '../auctions/actor.js';
-import type { AuctionCommand, Outcome } from '../auctions/decide.js';
+import type { Outcome } from '../auctions/decide.js';
 import type { AuctionState } from '../auctions/auction.js';
 import type { WalletRow } from '../wallets/wallet-store.js';
 import { SNAPSHOT_SCHEMA, loadAuction } from '../auctions/auction-store.js';

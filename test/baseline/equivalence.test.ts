@@ -3,12 +3,12 @@
  * write the same events with the same data, so benchmarks compare designs and nothing else.
  */
 import { sql } from 'kysely';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { type Api, fundedUser, injectApi, openAuction, registerUser } from '../helpers/api.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { startTestService } from '../helpers/service.js';
 
-async function scenario(t: Parameters<Parameters<typeof t.test>[1]>[0], mode: string): Promise<unknown[]> {
+async function scenario(t: Test, mode: string): Promise<unknown[]> {
   const clock = new ManualClock(Date.parse('2030-01-01T00:00:00Z'));
   const service = await startTestService(t, { clock, env: { COMMAND_MODE: mode } });
   const api: Api = injectApi(service);
