@@ -18,6 +18,7 @@ import type pg from 'pg';
 import type { IdempotencyKey, OutcomeToStore, StoredOutcome } from '../commands/command-store.js';
 import { keyOf } from '../commands/command-store.js';
 import { ConcurrencyError } from '../event-store/errors.js';
+import { withRawClient } from '../db/raw-client.js';
 import { ints, jsons, texts, timestamps, uuids } from '../db/sql-literals.js';
 import { auctionStreamId } from '../event-store/streams.js';
 import type { EventToAppend } from '../event-store/types.js';
@@ -55,23 +56,12 @@ export async function runBatchTransaction<R>(
   plan: BatchPlan,
   decide: (reads: BatchReads) => { writes: BatchWrites; result: R },
 ): Promise<R> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
+  return withRawClient(pool, async (client) => {
     const results = (await client.query(readSql(plan))) as unknown as pg.QueryResult[];
-    const reads = parseReads(results, plan);
-    const { writes, result } = decide(reads);
+    const { writes, result } = decide(parseReads(results, plan));
     await client.query(writeSql(writes));
     return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch((rollbackFailed: unknown) => {
-      // The connection is gone; do not give it back to the pool.
-      broken = rollbackFailed as Error;
-    });
-    throw err;
-  } finally {
-    client.release(broken);
-  }
+  });
 }
 
 function readSql({ keys, walletIds, expectedVersions }: BatchPlan): string {

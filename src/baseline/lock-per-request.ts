@@ -12,6 +12,7 @@ import type pg from 'pg';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { UnavailableError } from '../errors.js';
+import { withRawClient } from '../db/raw-client.js';
 import { textLiteral } from '../db/sql-literals.js';
 import { auctionStreamId } from '../event-store/streams.js';
 import type { IncomingCommand } from '../auctions/actor.js';
@@ -63,27 +64,22 @@ export class LockPerRequestRouter implements CommandRouter {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private async execute(auctionId: string, pending: PendingCommand): Promise<Outcome> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
+  private execute(auctionId: string, pending: PendingCommand): Promise<Outcome> {
+    return withRawClient(this.pool, async (client) => {
       const keys = pending.idempotency ? [pending.idempotency] : [];
       const lookup = outcomesSql(keys);
       // The auction row is locked until COMMIT: every other command on this auction waits here.
+      const header = `SELECT snapshot, snapshot_schema FROM streams WHERE stream_id = ${textLiteral(auctionStreamId(auctionId))} FOR UPDATE`;
       const reads = (await client.query(
-        [
-          'BEGIN',
-          `SELECT snapshot, snapshot_schema FROM streams WHERE stream_id = ${textLiteral(auctionStreamId(auctionId))} FOR UPDATE`,
-          ...(lookup ? [lookup] : []),
-        ].join(';\n'),
+        ['BEGIN', header, ...(lookup ? [lookup] : [])].join(';\n'),
       )) as unknown as pg.QueryResult[];
-      const header = reads[1]?.rows[0] as { snapshot: AuctionState; snapshot_schema: number } | undefined;
-      if (!header) {
+      const row = reads[1]?.rows[0] as { snapshot: AuctionState; snapshot_schema: number } | undefined;
+      if (!row) {
         await client.query('ROLLBACK');
         return notFound;
       }
-      if (header.snapshot_schema !== SNAPSHOT_SCHEMA) throw new Error('the baseline needs current snapshots');
-      const unit = { state: header.snapshot, commands: [pending] };
+      if (row.snapshot_schema !== SNAPSHOT_SCHEMA) throw new Error('the baseline needs current snapshots');
+      const unit = { state: row.snapshot, commands: [pending] };
       const lock = walletLockSql(walletsFor([unit]));
       const wallets = lock ? parseWallets((await client.query(lock)).rows) : new Map<string, WalletRow>();
       const batch = decideAll([unit], wallets, parseOutcomes(reads[2]?.rows ?? [], keys));
@@ -91,13 +87,6 @@ export class LockPerRequestRouter implements CommandRouter {
       const committed = batch.results[0] as CommittedUnit;
       this.onCommitted(auctionId, committed);
       return committed.outcomes[0] as Outcome;
-    } catch (err) {
-      await client.query('ROLLBACK').catch((e: unknown) => {
-        broken = e as Error;
-      });
-      throw err;
-    } finally {
-      client.release(broken);
-    }
+    });
   }
 }

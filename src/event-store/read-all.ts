@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { LogPosition, RecordedEvent } from './types.js';
 
-interface Row {
+export interface EventRow {
   xid: string;
   global_position: number;
   stream_id: string;
@@ -22,7 +22,7 @@ interface Row {
 }
 
 export async function readCommitted(db: Db, after: LogPosition, limit: number): Promise<RecordedEvent[]> {
-  const { rows } = await sql<Row>`
+  const { rows } = await sql<EventRow>`
     SELECT transaction_id::text AS xid, global_position, stream_id, stream_version, event_id, type, data, occurred_at
     FROM events
     WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -32,7 +32,8 @@ export async function readCommitted(db: Db, after: LogPosition, limit: number): 
   return rows.map(toRecorded);
 }
 
-function toRecorded(r: Row): RecordedEvent {
+/** A row of `events` (with `transaction_id::text AS xid`) as a recorded event. */
+export function toRecorded(r: EventRow): RecordedEvent {
   return {
     streamId: r.stream_id,
     version: r.stream_version,

@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import type { Outcome } from '../auctions/decide.js';
 import type { Db } from '../db/database.js';
 import { auctionStreamId } from '../event-store/streams.js';
-import type { RecordedEvent } from '../event-store/types.js';
+import { type EventRow, toRecorded } from '../event-store/read-all.js';
 import { type Finding, ReplayState } from './replay-check.js';
 
 export interface Check {
@@ -69,17 +69,6 @@ function summarise(name: string, findings: readonly Finding[]): Check {
   return { name, ok: mine.length === 0, detail: mine.length === 0 ? 'ok' : mine.map((f) => f.detail).join(' | ') };
 }
 
-interface EventRow {
-  global_position: number;
-  stream_id: string;
-  stream_version: number;
-  event_id: string;
-  type: string;
-  data: unknown;
-  occurred_at: Date;
-  xid: string;
-}
-
 /** Inside one snapshot every visible event is final, so plain position order keeps each stream in order. */
 async function replayLog(trx: Db, replay: ReplayState, onProgress?: (n: number) => void): Promise<void> {
   let after = 0;
@@ -87,18 +76,7 @@ async function replayLog(trx: Db, replay: ReplayState, onProgress?: (n: number) 
     const { rows } = await sql<EventRow>`
       SELECT global_position, stream_id, stream_version, event_id, type, data, occurred_at, transaction_id::text AS xid
       FROM events WHERE global_position > ${after} ORDER BY global_position LIMIT ${PAGE}`.execute(trx);
-    for (const r of rows) {
-      const event: RecordedEvent = {
-        streamId: r.stream_id,
-        version: r.stream_version,
-        eventId: r.event_id,
-        type: r.type,
-        data: r.data,
-        at: r.occurred_at.getTime(),
-        logPosition: { xid: r.xid, position: r.global_position },
-      };
-      replay.apply(event);
-    }
+    for (const r of rows) replay.apply(toRecorded(r));
     onProgress?.(replay.events);
     const last = rows.at(-1);
     if (!last || rows.length < PAGE) return;
