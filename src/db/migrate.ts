@@ -19,10 +19,3 @@ export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<MigrationResu
   }
   return results;
 }
-
-/** True when every known migration has been applied; /ready reports it. */
-export async function isFullyMigrated<DB>(db: Kysely<DB>): Promise<boolean> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-  const all = await migrator.getMigrations();
-  return all.every((m) => m.executedAt !== undefined);
-}
