@@ -4,14 +4,14 @@
  * every auction queue up and go together in the next one, so one fsync carries them all.
  *
  * One transaction (batch-transaction.ts does the SQL, in two round trips):
- *   1. look up earlier outcomes of the command ids in the batch, and lock every wallet any command may touch,
- *      in one statement, in ascending id order;
- *   2. decide each command in order against the actor's state and the locked balances;
- *   3. fence and advance the auction streams, append all events, write balances and outcomes; COMMIT.
- * Nobody is answered before COMMIT returns.
+ *   1. look up earlier outcomes of the batch's command ids; lock every wallet any command may touch, then the
+ *      auction stream headers, each kind in one statement in ascending id order; check every fence;
+ *   2. decide each command in order against its actor's state and the locked balances (decide-batch.ts);
+ *   3. advance the stream headers, append all events, write balances and outcomes; COMMIT.
+ * Nobody is answered before COMMIT returns. A transaction that fails is retried unit by unit, so one stale
+ * or failing auction never fails the others that shared its transaction.
  */
 import type pg from 'pg';
-import { isConflict } from '../event-store/errors.js';
 import { auctionStreamId } from '../event-store/streams.js';
 import { runBatchTransaction } from './batch-transaction.js';
 import { type CommitUnit, type CommittedUnit, decideAll, walletsFor } from './decide-batch.js';
@@ -55,10 +55,6 @@ export class GroupCommitter {
     });
   }
 
-  get queuedUnits(): number {
-    return this.queue.length;
-  }
-
   private startTransactions(): void {
     while (this.inFlight < this.concurrency && this.queue.length > 0) {
       const jobs = this.takeJobs();
@@ -88,11 +84,11 @@ export class GroupCommitter {
       const results = await this.commit(jobs.map((j) => j.unit));
       jobs.forEach((job, i) => job.resolve(results[i] as CommittedUnit));
     } catch (err) {
-      if (jobs.length === 1 || !isConflict(err)) {
-        for (const job of jobs) job.reject(err);
+      if (jobs.length === 1) {
+        jobs[0]?.reject(err);
         return;
       }
-      // One stale unit fails the whole transaction; alone, each of the others goes through.
+      // One stale (or failing) unit fails the whole transaction; alone, each of the others goes through.
       for (const job of jobs) {
         try {
           const [result] = await this.commit([job.unit]);
