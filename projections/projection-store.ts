@@ -52,6 +52,10 @@ async function pointViewsAt(trx: Db, projection: Projection, version: number): P
   }
 }
 
+export async function liveVersion(db: Db, name: string): Promise<ProjectionVersion | undefined> {
+  return (await listProjectionVersions(db, name)).find((v) => v.status === 'live');
+}
+
 /** The live version of a projection, creating version 1 (tables, views, checkpoint at the start) the first time. */
 export async function ensureLive(db: Db, projection: Projection): Promise<ProjectionVersion> {
   return db.transaction().execute(async (trx) => {
@@ -96,7 +100,10 @@ export async function beginRebuild(db: Db, projection: Projection): Promise<Proj
 export async function swapLive(db: Db, projection: Projection, version: number): Promise<number | null> {
   const retired = await db.transaction().execute(async (trx) => {
     await lockProjections(trx);
-    const old = (await listProjectionVersions(trx, projection.name)).find((v) => v.status === 'live');
+    const versions = await listProjectionVersions(trx, projection.name);
+    // Only a rebuilding version goes live, once: a second swap (another process) changes nothing.
+    if (versions.find((v) => v.version === version)?.status !== 'rebuilding') return null;
+    const old = versions.find((v) => v.status === 'live');
     await sql`UPDATE projections SET status = 'retired', updated_at = now() WHERE name = ${projection.name} AND status = 'live'`.execute(
       trx,
     );

@@ -1,20 +1,27 @@
 /**
- * Keeps one version of one projection up to date with the log: read a page of committed events after the
- * checkpoint, apply it and move the checkpoint in one transaction, repeat; when there is nothing left, wait
- * for a wake-up (after a commit in this process) or the polling interval (commits by other processes).
+ * Keeps one version of one projection up to date. It catches up from the PostgreSQL log (the source of truth),
+ * then follows its bus consumer. Every batch is applied in one transaction together with the checkpoint, so a
+ * redelivered batch changes nothing.
+ *
+ * Bus messages carry their log position and the position published before them (`prev`). A message at or
+ * before the checkpoint is a duplicate and skipped; one whose `prev` is after the checkpoint means something
+ * was missed, and the gap is read from PostgreSQL before going on. A slow poll of the log covers a bus that
+ * delivers nothing at all.
  */
 import type { Logger } from 'pino';
+import type { BusConsumer, BusEvent } from '../src/bus/bus.js';
 import type { Db } from '../src/db/database.js';
 import { isConflict } from '../src/event-store/errors.js';
 import { readCommitted } from '../src/event-store/read-all.js';
-import type { LogPosition, RecordedEvent } from '../src/event-store/types.js';
+import { type LogPosition, type RecordedEvent, comparePositions } from '../src/event-store/types.js';
 import type { Projection } from './projection.js';
 import { advanceCheckpoint, readCheckpoint } from './projection-store.js';
 
 export interface RunnerOptions {
-  readonly batchSize?: number;
-  readonly pollMillis?: number;
   readonly log: Logger;
+  readonly batchSize?: number;
+  /** How often to look at the log when the bus has brought nothing. */
+  readonly pollMillis?: number;
   /** Called after each applied batch: the events it covered and where the checkpoint is now. */
   readonly onBatch?: (events: readonly RecordedEvent[], checkpoint: LogPosition) => void;
 }
@@ -22,11 +29,12 @@ export interface RunnerOptions {
 export class ProjectionRunner {
   private checkpoint: LogPosition;
   private running = false;
-  private loop: Promise<void> | null = null;
+  private poller: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
-  private pendingWake = false;
-  /** One step at a time, whether the loop or a caller of catchUp() asks. */
-  private stepping: Promise<number> = Promise.resolve(0);
+  private consumer: BusConsumer | null = null;
+  /** One batch at a time, whichever path (log or bus) brings it. */
+  private serial: Promise<unknown> = Promise.resolve();
+  private readonly log: Logger;
 
   constructor(
     private readonly db: Db,
@@ -36,97 +44,129 @@ export class ProjectionRunner {
     private readonly options: RunnerOptions,
   ) {
     this.checkpoint = start;
+    this.log = options.log.child({ projection: projection.name, version });
   }
 
   get position(): LogPosition {
     return this.checkpoint;
   }
 
+  /** Follows the log by polling only (rebuilds, and tests that want no bus). */
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    this.poller = this.poll();
+  }
+
+  /** Follows the bus consumer, with the log as a fallback. */
+  follow(consumer: BusConsumer): void {
+    this.start();
+    this.consumer = consumer;
+    consumer.start((events) => this.applyFromBus(events));
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake();
-    await this.loop;
-    await this.stepping.catch(() => 0);
+    this.wakeUp?.();
+    await this.consumer?.stop();
+    this.consumer = null;
+    await this.poller;
+    await this.serial.catch(() => undefined);
   }
 
+  /** Makes the poller look at the log now (after a local commit, when there is no bus to bring it). */
   wake(): void {
-    this.pendingWake = true;
     this.wakeUp?.();
   }
 
-  /** Applies batches until the log holds nothing more after the checkpoint; returns how many events it read. */
-  async catchUp(): Promise<number> {
+  /** Applies batches from the log until nothing more is committed after the checkpoint; returns the count. */
+  async catchUp(onProgress?: (applied: number) => void): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await this.step();
+      const n = await this.exclusive(() => this.applyFromLog());
       total += n;
+      onProgress?.(total);
       if (n === 0) return total;
     }
   }
 
-  step(): Promise<number> {
-    const next = this.stepping.catch(() => 0).then(() => this.applyNextBatch());
-    this.stepping = next;
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.serial.catch(() => undefined).then(work);
+    this.serial = next;
     return next;
   }
 
-  private async applyNextBatch(): Promise<number> {
+  private async applyFromLog(): Promise<number> {
+    const events = await readCommitted(this.db, this.checkpoint, this.options.batchSize ?? 5_000);
+    if (events.length > 0) await this.apply(events);
+    return events.length;
+  }
+
+  private applyFromBus(messages: readonly BusEvent[]): Promise<void> {
+    return this.exclusive(async () => {
+      let run: RecordedEvent[] = [];
+      let end = this.checkpoint;
+      for (const { event, prev } of messages) {
+        if (comparePositions(event.logPosition, end) <= 0) continue;
+        if (comparePositions(prev, end) !== 0) {
+          // A gap: apply what is contiguous so far, then read the rest from the log.
+          if (run.length > 0) await this.apply(run);
+          run = [];
+          while ((await this.applyFromLog()) > 0);
+          end = this.checkpoint;
+          if (comparePositions(event.logPosition, end) <= 0) continue;
+          this.log.warn(
+            { event: event.logPosition, checkpoint: end },
+            'bus is ahead of the readable log; waiting for the log',
+          );
+          throw new Error('event not yet readable from the log');
+        }
+        run.push(event);
+        end = event.logPosition;
+      }
+      if (run.length > 0) await this.apply(run);
+    });
+  }
+
+  private async apply(events: readonly RecordedEvent[]): Promise<void> {
     const from = this.checkpoint;
-    const events = await readCommitted(this.db, from, this.options.batchSize ?? 2000);
-    const last = events.at(-1);
-    if (!last) return 0;
+    const to = (events.at(-1) as RecordedEvent).logPosition;
     const relevant = events.filter((e) => this.projection.eventTypes.has(e.type));
     try {
       await this.db.transaction().execute(async (trx) => {
         if (relevant.length > 0) await this.projection.apply(trx, relevant, this.version);
-        await advanceCheckpoint(trx, this.projection.name, this.version, from, last.logPosition);
+        await advanceCheckpoint(trx, this.projection.name, this.version, from, to);
       });
     } catch (err) {
       if (!isConflict(err)) throw err;
-      // Another runner (another process) applied this batch first; continue from where it got to.
+      // Another runner (another process) applied this batch first; go on from where it got to.
       this.checkpoint = (await readCheckpoint(this.db, this.projection.name, this.version)) ?? from;
-      return events.length;
+      return;
     }
-    this.checkpoint = last.logPosition;
-    this.options.onBatch?.(events, this.checkpoint);
-    return events.length;
+    this.checkpoint = to;
+    this.options.onBatch?.(events, to);
   }
 
-  private async run(): Promise<void> {
-    const log = this.options.log.child({ projection: this.projection.name, version: this.version });
+  private async poll(): Promise<void> {
     let failures = 0;
     while (this.running) {
       try {
-        this.pendingWake = false;
-        const n = await this.step();
+        await this.catchUp();
         failures = 0;
-        if (n > 0) continue;
       } catch (err) {
         failures += 1;
-        log.error({ err, failures }, 'projection batch failed; retrying');
+        this.log.error({ err, failures }, 'projection batch failed; retrying');
       }
-      await this.idle(failures > 0 ? Math.min(5000, 100 * 2 ** failures) : (this.options.pollMillis ?? 1000));
+      const ms = failures > 0 ? Math.min(5_000, 100 * 2 ** failures) : (this.options.pollMillis ?? 1_000);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done(): void {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.wakeUp = done;
+      });
+      this.wakeUp = null;
     }
-  }
-
-  private idle(ms: number): Promise<void> {
-    if (this.pendingWake || !this.running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = () => {
-        this.wakeUp = null;
-        done();
-      };
-    });
   }
 }

@@ -4,7 +4,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 interface Collectable {
-  collect: () => void;
+  collect: () => void | Promise<void>;
 }
 
 export class Metrics {
@@ -58,6 +58,38 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly lag = new Gauge({
+    name: 'auction_follower_lag_events',
+    help: 'Committed events not yet published (relay) or applied (each live projection)',
+    labelNames: ['follower'] as const,
+    registers: [this.registry],
+  });
+
+  readonly lagSeconds = new Gauge({
+    name: 'auction_follower_lag_seconds',
+    help: 'Age of the oldest committed event not yet published (relay) or applied (each projection); 0 when caught up',
+    labelNames: ['follower'] as const,
+    registers: [this.registry],
+  });
+
+  readonly relayedEvents = new Counter({
+    name: 'auction_relay_published_events_total',
+    help: 'Events the outbox relay has published to the bus',
+    registers: [this.registry],
+  });
+
+  readonly sockets = new Gauge({
+    name: 'auction_websocket_connections',
+    help: 'Open WebSocket connections',
+    registers: [this.registry],
+  });
+
+  readonly slowSocketsClosed = new Counter({
+    name: 'auction_websocket_slow_closed_total',
+    help: 'Sockets closed with 4008 because their send buffer fell too far behind',
+    registers: [this.registry],
+  });
+
   readonly httpSeconds = new Histogram({
     name: 'http_request_seconds',
     help: 'HTTP request duration by route and status class',
@@ -71,7 +103,11 @@ export class Metrics {
   }
 
   /** Gauges read at scrape time from whoever owns the numbers. */
-  sample(sources: { mailbox: () => { total: number; max: number }; actors: () => number }): void {
+  sample(sources: {
+    mailbox: () => { total: number; max: number };
+    actors: () => number;
+    lag?: () => Promise<Array<{ follower: string; events: number; seconds: number }>>;
+  }): void {
     // prom-client calls a gauge's `collect` before each scrape; the typings omit the property.
     const mailbox = this.mailboxDepth;
     const actors = this.activeActors;
@@ -81,5 +117,15 @@ export class Metrics {
       mailbox.set({ stat: 'max' }, depth.max);
     };
     (actors as unknown as Collectable).collect = () => actors.set(sources.actors());
+    const { lag, lagSeconds } = this;
+    const readLag = sources.lag;
+    if (readLag) {
+      (lag as unknown as Collectable).collect = async () => {
+        for (const l of await readLag()) {
+          lag.set({ follower: l.follower }, l.events);
+          lagSeconds.set({ follower: l.follower }, l.seconds);
+        }
+      };
+    }
   }
 }

@@ -5,23 +5,35 @@
 import type { Logger } from 'pino';
 import { sql } from 'kysely';
 import { ProjectionManager } from '../projections/projection-manager.js';
+import { listProjectionVersions } from '../projections/projection-store.js';
 import { type App, buildApp } from './app.js';
 import { ActorRegistry } from './auctions/actor-registry.js';
 import { nextDeadline } from './auctions/auction.js';
 import { AuctionService } from './auctions/auction-service.js';
 import { loadAuction, loadDeadlines } from './auctions/auction-store.js';
-import { DeadlineScheduler } from './auctions/deadline-scheduler.js';
-import { GroupCommitter } from './auctions/group-commit.js';
 import type { CommandRouter } from './auctions/command-router.js';
+import { DeadlineScheduler } from './auctions/deadline-scheduler.js';
 import type { CommittedUnit } from './auctions/decide-batch.js';
+import { GroupCommitter } from './auctions/group-commit.js';
 import { LockPerRequestRouter } from './baseline/lock-per-request.js';
+import type { Bus } from './bus/bus.js';
+import { MemoryBus } from './bus/memory-bus.js';
+import { NatsBus } from './bus/nats-bus.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { migrateToLatest } from './db/migrate.js';
+import { lagBehind } from './event-store/read-all.js';
+import { adminRoutes } from './http/admin-routes.js';
 import { createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { roomSource } from './realtime/room-source.js';
+import { Rooms } from './realtime/rooms.js';
+import { WalletChannels } from './realtime/wallet-channels.js';
+import { websocketGateway } from './realtime/ws-gateway.js';
+import { OutboxRelay } from './relay/outbox-relay.js';
+import { readRelayCheckpoint } from './relay/relay-store.js';
 import { Authenticator } from './users/authenticator.js';
 import { RateLimiter } from './users/rate-limiter.js';
 import { registerUser } from './users/user-store.js';
@@ -35,6 +47,8 @@ export interface ServiceOptions {
   readonly listen?: boolean;
   /** Process-wide metrics (GC, memory); off in tests that start many services. */
   readonly processMetrics?: boolean;
+  /** A bus to use instead of the one the configuration names (tests wrap one to inject faults). */
+  readonly bus?: Bus;
 }
 
 export interface RunningService {
@@ -43,8 +57,11 @@ export interface RunningService {
   readonly url: string;
   readonly database: Database;
   readonly registry: ActorRegistry;
+  readonly router: CommandRouter;
   readonly scheduler: DeadlineScheduler;
   readonly projections: ProjectionManager;
+  readonly relay: OutboxRelay;
+  readonly bus: Bus;
   readonly auctions: AuctionService;
   readonly wallets: WalletService;
   readonly metrics: Metrics;
@@ -78,7 +95,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   }
 
   const metrics = new Metrics({ processMetrics: options.processMetrics ?? true });
-  const projections = new ProjectionManager(db, { log: log.child({ subsystem: 'projections' }) });
+  const bus: Bus =
+    options.bus ??
+    (config.NATS_URL ? new NatsBus(config.NATS_URL, { log: log.child({ subsystem: 'bus' }) }) : new MemoryBus());
+  const relay = new OutboxRelay(db, bus, {
+    log: log.child({ subsystem: 'relay' }),
+    onPublished: (events) => metrics.relayedEvents.inc(events.length),
+  });
+  const projections = new ProjectionManager(db, { log: log.child({ subsystem: 'projections' }), bus });
   const committer = new GroupCommitter(database.pool, {
     maxCommandsPerTransaction: config.MAX_COMMANDS_PER_TRANSACTION,
     concurrency: config.COMMIT_CONCURRENCY,
@@ -93,13 +117,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     },
   });
 
-  const actorLog = log.child({ subsystem: 'actor' });
   // The registry, the router and the timers refer to each other through callbacks; all exist before any runs.
+  const onCommitted = (auctionId: string, committed: CommittedUnit): void => {
+    timers.set(auctionId, nextDeadline(committed.state));
+    if (committed.events.length > 0) relay.wake();
+  };
+  const actorLog = log.child({ subsystem: 'actor' });
   const registry = new ActorRegistry(
     {
       load: (auctionId) => loadAuction(db, auctionId),
       commit: (unit) => committer.submit(unit),
-      onCommitted: (auctionId, committed) => onCommitted(auctionId, committed),
+      onCommitted,
       clock,
       log: actorLog,
       mailboxCapacity: config.MAILBOX_CAPACITY,
@@ -109,10 +137,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     },
     { idleMillis: config.ACTOR_IDLE_SECONDS * 1000 },
   );
-  const onCommitted = (auctionId: string, committed: CommittedUnit): void => {
-    timers.set(auctionId, nextDeadline(committed.state));
-    if (committed.events.length > 0) projections.wake();
-  };
   const router: CommandRouter =
     config.COMMAND_MODE === 'actor' ? registry : new LockPerRequestRouter(database.pool, db, clock, onCommitted);
   const timers = new DeadlineScheduler(clock, (auctionId) => {
@@ -122,7 +146,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       setTimeout(() => timers.set(auctionId, clock.now()), 1000).unref();
     });
   });
-  metrics.sample({ mailbox: () => registry.mailboxDepths(), actors: () => registry.activeActors });
 
   const auctions = new AuctionService({
     db,
@@ -130,19 +153,41 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     clock,
     onCreated: (state) => {
       timers.set(state.id, nextDeadline(state));
-      projections.wake();
+      relay.wake();
     },
     observe: (type, outcome) => metrics.commands.inc({ type, outcome }),
   });
-  const wallets = new WalletService({ db, clock, onAppended: () => projections.wake() });
+  const wallets = new WalletService({ db, clock, onAppended: () => relay.wake() });
+  const authenticator = new Authenticator(db);
+  const limiter = new RateLimiter(clock, config.RATE_LIMIT_PER_SECOND, config.RATE_LIMIT_BURST);
+  const rooms = new Rooms({
+    bus,
+    source: roomSource(db, router),
+    log: log.child({ subsystem: 'ws' }),
+    maxReplay: 1_000,
+    recentFrames: 256,
+  });
 
+  metrics.sample({
+    mailbox: () => registry.mailboxDepths(),
+    actors: () => registry.activeActors,
+    lag: async () => {
+      const now = clock.now();
+      const followers = [{ follower: 'relay', at: await readRelayCheckpoint(db) }];
+      for (const v of await listProjectionVersions(db))
+        if (v.status === 'live') followers.push({ follower: `projection:${v.name}`, at: v.checkpoint });
+      return Promise.all(followers.map(async (f) => ({ follower: f.follower, ...(await lagBehind(db, f.at, now)) })));
+    },
+  });
+
+  let stopping: Promise<void> | null = null;
   const app = await buildApp({
     log,
     db,
     auctions,
     wallets,
-    authenticator: new Authenticator(db),
-    limiter: new RateLimiter(clock, config.RATE_LIMIT_PER_SECOND, config.RATE_LIMIT_BURST),
+    authenticator,
+    limiter,
     metrics,
     register: (displayName) => registerUser(db, displayName),
     logRequests: config.LOG_REQUESTS,
@@ -151,11 +196,28 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         () => true,
         () => false,
       );
-      return { ready: database && !stopping, checks: { migrations: true, database } };
+      const busUp = bus.connected();
+      return { ready: database && busUp && stopping === null, checks: { migrations: true, database, bus: busUp } };
     },
+    plugins: [
+      websocketGateway({
+        rooms,
+        walletChannels: new WalletChannels(bus),
+        auctions,
+        authenticator,
+        limiter,
+        log: log.child({ subsystem: 'ws' }),
+        observe: {
+          connections: (delta) => metrics.sockets.inc(delta),
+          slowClosed: () => metrics.slowSocketsClosed.inc(),
+        },
+      }),
+      async (instance) => instance.register(adminRoutes, { db, projections, operatorToken: config.OPERATOR_TOKEN }),
+    ],
   });
 
   await projections.start();
+  relay.start();
   for (const deadline of await loadDeadlines(db)) timers.set(deadline.auctionId, deadline.dueAt);
 
   let url = '';
@@ -163,14 +225,19 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     url = await app.listen({ port: config.PORT, host: config.HOST });
   }
 
-  let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
+    // SPEC §2: stop accepting, commit and answer what the actors hold, flush the relay, close sockets (1001).
     stopping ??= (async () => {
-      log.info('stopping: no new requests; draining auction actors');
-      await app.close();
+      log.info('stopping: no new commands; draining auction actors');
       await router.drain();
       timers.stop();
+      if (!(await relay.flush()))
+        log.warn('the relay could not publish everything before stopping; it resumes on the next start');
+      await app.close();
+      rooms.closeAll();
       await projections.stop();
+      await relay.stop();
+      await bus.close();
       await database.close();
       await embedded?.stop();
       log.info('stopped');
@@ -178,5 +245,20 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     return stopping;
   };
 
-  return { app, url, database, registry, scheduler: timers, projections, auctions, wallets, metrics, clock, stop };
+  return {
+    app,
+    url,
+    database,
+    registry,
+    router,
+    scheduler: timers,
+    projections,
+    relay,
+    bus,
+    auctions,
+    wallets,
+    metrics,
+    clock,
+    stop,
+  };
 }

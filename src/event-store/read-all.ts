@@ -68,3 +68,14 @@ export async function countAfter(db: Db, after: LogPosition): Promise<number> {
       AND (transaction_id, global_position) > (${after.xid}::xid8, ${after.position}::bigint)`.execute(db);
   return rows[0]?.n ?? 0;
 }
+
+/** How far behind a reader at `after` is: committed events after it, and the age of the oldest of them. */
+export async function lagBehind(db: Db, after: LogPosition, now: number): Promise<{ events: number; seconds: number }> {
+  const { rows } = await sql<{ n: number; oldest: Date | null }>`
+    SELECT count(*)::bigint AS n, min(occurred_at) AS oldest FROM events
+    WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      AND (transaction_id, global_position) > (${after.xid}::xid8, ${after.position}::bigint)`.execute(db);
+  const row = rows[0];
+  const oldest = row?.oldest?.getTime();
+  return { events: row?.n ?? 0, seconds: oldest === undefined ? 0 : Math.max(0, (now - oldest) / 1000) };
+}

@@ -46,22 +46,34 @@ export const CHECK_NAMES = [
 
 const PAGE = 5000;
 
+/** Thrown to roll back verify's transaction: the extra checks may create scratch tables, which must go. */
+class RollBack extends Error {
+  constructor(readonly report: VerifyReport) {
+    super('verify rolls back');
+  }
+}
+
 export async function verify(db: Db, options: VerifyOptions = {}): Promise<VerifyReport> {
-  return db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .setAccessMode('read only')
-    .execute(async (trx) => {
-      const replay = new ReplayState();
-      await replayLog(trx, replay, options.onProgress);
-      replay.checkSettlements();
-      await compareWallets(trx, replay);
-      await compareAuctions(trx, replay);
-      await compareCommands(trx, replay);
-      const checks = CHECK_NAMES.map((name) => summarise(name, replay.findings));
-      if (options.extraChecks) checks.push(...(await options.extraChecks(trx, replay)));
-      return { ok: checks.every((c) => c.ok), events: replay.events, checks };
-    });
+  try {
+    await db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => {
+        const replay = new ReplayState();
+        await replayLog(trx, replay, options.onProgress);
+        replay.checkSettlements();
+        await compareWallets(trx, replay);
+        await compareAuctions(trx, replay);
+        await compareCommands(trx, replay);
+        const checks = CHECK_NAMES.map((name) => summarise(name, replay.findings));
+        if (options.extraChecks) checks.push(...(await options.extraChecks(trx, replay)));
+        throw new RollBack({ ok: checks.every((c) => c.ok), events: replay.events, checks });
+      });
+  } catch (err) {
+    if (err instanceof RollBack) return err.report;
+    throw err;
+  }
+  throw new Error('unreachable');
 }
 
 function summarise(name: string, findings: readonly Finding[]): Check {
