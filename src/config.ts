@@ -10,6 +10,8 @@ const Env = Type.Object({
   HOST: Type.String({ default: '127.0.0.1' }),
   DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   NATS_URL: Type.Optional(Type.String({ minLength: 1 })),
+  /** Prefix for the JetStream stream, subjects and consumers, to share one NATS server between deployments. */
+  NATS_NAMESPACE: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$' })),
   OPERATOR_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
   /** One log line per HTTP request at info level; off for load tests and benchmarks. */
@@ -28,6 +30,10 @@ const Env = Type.Object({
   RATE_LIMIT_PER_SECOND: Type.Integer({ minimum: 50, default: 100 }),
   RATE_LIMIT_BURST: Type.Integer({ minimum: 1, default: 200 }),
   DB_POOL_SIZE: Type.Integer({ minimum: 2, default: 20 }),
+  /** Bytes a WebSocket may have waiting to be sent before it is closed with 4008. */
+  WS_MAX_BUFFERED_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
+  /** Seconds between pings; a socket that has not answered the last one is dropped. */
+  WS_HEARTBEAT_SECONDS: Type.Integer({ minimum: 1, default: 30 }),
   /** `lock-per-request` runs the baseline design, for benchmarks only. */
   COMMAND_MODE: Type.Union([Type.Literal('actor'), Type.Literal('lock-per-request')], { default: 'actor' }),
 });

@@ -97,7 +97,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const metrics = new Metrics({ processMetrics: options.processMetrics ?? true });
   const bus: Bus =
     options.bus ??
-    (config.NATS_URL ? new NatsBus(config.NATS_URL, { log: log.child({ subsystem: 'bus' }) }) : new MemoryBus());
+    (config.NATS_URL
+      ? new NatsBus(config.NATS_URL, {
+          log: log.child({ subsystem: 'bus' }),
+          ...(config.NATS_NAMESPACE ? { namespace: config.NATS_NAMESPACE } : {}),
+        })
+      : new MemoryBus());
   const relay = new OutboxRelay(db, bus, {
     log: log.child({ subsystem: 'relay' }),
     onPublished: (events) => metrics.relayedEvents.inc(events.length),
@@ -207,6 +212,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         authenticator,
         limiter,
         log: log.child({ subsystem: 'ws' }),
+        maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+        heartbeatMillis: config.WS_HEARTBEAT_SECONDS * 1000,
         observe: {
           connections: (delta) => metrics.sockets.inc(delta),
           slowClosed: () => metrics.slowSocketsClosed.inc(),

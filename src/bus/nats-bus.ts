@@ -23,7 +23,11 @@ export const STREAM_NAME = 'AUCTION_EVENTS';
 
 export interface NatsBusOptions {
   readonly log: Logger;
-  readonly stream?: string;
+  /**
+   * Prefix for the stream, its subjects and consumer names, so several deployments (or test runs) can share
+   * one NATS server without seeing each other's events.
+   */
+  readonly namespace?: string;
   /** How long JetStream remembers msgIDs: a relay restarted within it republishes nothing twice. */
   readonly duplicateWindowMs?: number;
   /** How long messages stay in the stream; older history is read from PostgreSQL. */
@@ -44,12 +48,16 @@ export class NatsBus implements Bus {
   private readonly reconnectListeners = new Set<() => void>();
   private readonly consumers = new Set<NatsConsumer>();
   readonly stream: string;
+  private readonly prefix: string;
 
   constructor(
     private readonly url: string,
     private readonly options: NatsBusOptions,
   ) {
-    this.stream = options.stream ?? STREAM_NAME;
+    const ns = options.namespace ?? '';
+    if (!/^[A-Za-z0-9_-]*$/.test(ns)) throw new Error('NATS namespace: letters, digits, _ and - only');
+    this.prefix = ns ? `${ns}.` : '';
+    this.stream = ns ? `${ns}_${STREAM_NAME}` : STREAM_NAME;
     this.connecting = this.connect();
     // The first connection may take a while (NATS down at start); nobody must await it to start the service.
     this.connecting.catch((err: unknown) => options.log.error({ err }, 'NATS connection given up'));
@@ -79,7 +87,9 @@ export class NatsBus implements Bus {
     const js = this.js as JetStreamClient;
     // Sent back to back on one connection, so the stream stores them in this order; then all acks awaited.
     await Promise.all(
-      events.map((e) => js.publish(subjectOf(e.event), encodeBusEvent(e), { msgID: e.event.eventId, timeout: 10_000 })),
+      events.map((e) =>
+        js.publish(this.prefix + subjectOf(e.event), encodeBusEvent(e), { msgID: e.event.eventId, timeout: 10_000 }),
+      ),
     );
   }
 
@@ -93,7 +103,7 @@ export class NatsBus implements Bus {
   }
 
   consumer(name: string): BusConsumer {
-    const consumer = new NatsConsumer(this, name, this.options.log);
+    const consumer = new NatsConsumer(this, `${this.prefix.replace('.', '_')}${name}`, this.options.log);
     this.consumers.add(consumer);
     return consumer;
   }
@@ -154,7 +164,7 @@ export class NatsBus implements Bus {
   private async ensureStream(jsm: JetStreamManager): Promise<void> {
     const config = {
       name: this.stream,
-      subjects: ['auction.>', 'wallet.>'],
+      subjects: [`${this.prefix}auction.>`, `${this.prefix}wallet.>`],
       duplicate_window: (this.options.duplicateWindowMs ?? 10 * 60_000) * NANOS,
       max_age: (this.options.maxAgeMs ?? 7 * 24 * 3_600_000) * NANOS,
     };
@@ -168,7 +178,7 @@ export class NatsBus implements Bus {
 
   private natsSubscribe(key: { pattern: string; handler: (e: BusEvent) => void }): Subscription {
     const nc = this.nc as NatsConnection;
-    return nc.subscribe(key.pattern, {
+    return nc.subscribe(this.prefix + key.pattern, {
       callback: (err, msg) => {
         if (err) return;
         key.handler(decodeBusEvent(msg.string()));
