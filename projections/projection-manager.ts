@@ -52,6 +52,7 @@ export class ProjectionManager {
   private readonly rebuilds = new Map<string, Promise<number>>();
   private readonly projections: readonly Projection[];
   private watcher: NodeJS.Timeout | null = null;
+  private started = false;
   private stopped = false;
 
   constructor(
@@ -63,6 +64,7 @@ export class ProjectionManager {
 
   /** Creates missing read models, catches each up from the log, then follows. */
   async start(): Promise<void> {
+    this.started = true;
     for (const projection of this.projections) {
       const live = await ensureLive(this.db, projection);
       await this.run(projection, live.version, live.checkpoint);
@@ -167,7 +169,8 @@ export class ProjectionManager {
     this.live.delete(projection.name);
     applied += await runner.catchUp((n) => report(applied + n));
     await swapLive(this.db, projection, version);
-    if (!this.stopped) await this.run(projection, version, runner.position);
+    // A manager that only rebuilds (the operator CLI) leaves following to the running service.
+    if (this.started && !this.stopped) await this.run(projection, version, runner.position);
     log.info({ events: applied }, 'rebuilt and live');
     return version;
   }

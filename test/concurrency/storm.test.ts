@@ -4,31 +4,20 @@
  * stored-versus-replayed checks of 8) must hold, every acknowledged bid must be in the log exactly as it was
  * answered, every retry must have had the first answer, and SIGTERM must drain and exit 0.
  */
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import t from 'tap';
 import { openDatabase } from '../../src/db/database.js';
 import { verify } from '../../src/ops/verify.js';
-import { type Api, type TestUser, eventually, fundedUser, httpApi, openAuction } from '../helpers/api.js';
+import { type Api, eventually, httpApi } from '../helpers/api.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { startServerProcess } from '../helpers/server-process.js';
+import { runStormDriver, seedMarket } from '../helpers/storm.js';
 
 const CLIENTS = 50;
 const COMMANDS = 5_000;
 const AUCTIONS = 20;
 const WALLETS = 100;
 const CLOSING_DURING_STORM = 8;
-
-interface DriverReport {
-  millis: number;
-  answers: Record<string, number>;
-  unexpected: string[];
-  unexpectedCount: number;
-  accepted: Record<string, { auctionId: string; seq: number }>;
-  retryMismatches: string[];
-}
 
 t.test('a storm of 5,000 random commands keeps every invariant', async (t) => {
   const databaseUrl = await createTestDatabase(t, 'storm');
@@ -44,40 +33,13 @@ t.test('a storm of 5,000 random commands keeps every invariant', async (t) => {
   const seed = Number(process.env.STORM_SEED ?? Date.now() % 100_000);
   t.comment(`seed ${seed} (STORM_SEED=${seed} replays the same command sequence)`);
 
-  const users: TestUser[] = [];
-  for (let i = 0; i < WALLETS; i += 1) users.push(await fundedUser(api, 20_000 + ((i * 7919) % 80_000), `u${i}`));
-  const now = Date.now();
-  const auctions: Array<{ id: string; closesDuringStorm: boolean }> = [];
-  for (let i = 0; i < AUCTIONS; i += 1) {
-    const closesDuringStorm = i < CLOSING_DURING_STORM;
-    const a = await openAuction(api, users[i]!, {
-      title: `Lot ${i}`,
-      startingPrice: 100 + i * 10,
-      ...(i % 3 === 0 ? { reservePrice: 5_000 } : {}),
-      ...(i % 5 === 1 ? { buyNowPrice: 25_000 + i * 100 } : {}),
-      ...(i % 2 === 0 ? {} : { minIncrement: 25 }),
-      endsAt: new Date(closesDuringStorm ? now + 1_500 + i * 300 : now + 3_600_000).toISOString(),
-      softClose: closesDuringStorm
-        ? { windowSeconds: 1, extensionSeconds: 1 }
-        : { windowSeconds: 60, extensionSeconds: 60 },
-    });
-    auctions.push({ id: a.id, closesDuringStorm });
-  }
-
-  const plan = {
-    url: server.url,
-    seed,
-    clients: CLIENTS,
-    commands: COMMANDS,
-    users,
-    auctionIds: auctions.map((a) => a.id),
-  };
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['--import', 'tsx', path.join(import.meta.dirname, '../fixtures/storm-driver.ts'), JSON.stringify(plan)],
-    { maxBuffer: 64 * 1024 * 1024 },
-  );
-  const report = JSON.parse(stdout) as DriverReport;
+  const market = await seedMarket(api, {
+    wallets: WALLETS,
+    auctions: AUCTIONS,
+    closing: CLOSING_DURING_STORM,
+    closingWithinMs: 4_000,
+  });
+  const report = await runStormDriver({ url: server.url, seed, clients: CLIENTS, commands: COMMANDS, market });
   t.comment(`${COMMANDS} commands from ${CLIENTS} clients in ${report.millis} ms`);
   t.comment(`answers: ${JSON.stringify(report.answers)}`);
   t.same(report.unexpected, [], 'only successes and business rejections (no 5xx)');
@@ -88,7 +50,7 @@ t.test('a storm of 5,000 random commands keeps every invariant', async (t) => {
   t.ok(attempts > 0 && report.answers['retry 201'] !== undefined, 'the storm retried accepted commands');
 
   // Auctions due to close during the storm close by themselves, storm or not.
-  for (const a of auctions.filter((x) => x.closesDuringStorm)) {
+  for (const a of market.auctions.filter((x) => x.closesDuringStorm)) {
     await eventually(
       async () => ((await api('GET', `/v1/auctions/${a.id}`)).body.status === 'closed' ? true : undefined),
       `auction ${a.id} to close`,

@@ -1,5 +1,6 @@
 /** Starts the whole service, as server.ts does, against a test database. */
 import type { Test } from 'tap';
+import type { Bus } from '../../src/bus/bus.js';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -14,6 +15,8 @@ export interface TestServiceOptions {
   readonly env?: Record<string, string>;
   /** Leave stopping to the test (restart tests stop it themselves). */
   readonly manualStop?: boolean;
+  /** A bus of the test's making (to inject faults); by default the one the environment names. */
+  readonly bus?: Bus;
 }
 
 export async function startTestService(t: Test, options: TestServiceOptions = {}): Promise<RunningService> {
@@ -33,6 +36,7 @@ export async function startTestService(t: Test, options: TestServiceOptions = {}
     log: createLogger(config.LOG_LEVEL, { test: t.name }),
     ...(options.clock ? { clock: options.clock } : {}),
     listen: options.listen ?? false,
+    ...(options.bus ? { bus: options.bus } : {}),
     processMetrics: false,
   });
   if (!options.manualStop) t.teardown(() => service.stop());

@@ -8,8 +8,8 @@ export class TestSocket {
   closeCode: number | null = null;
   private readonly waiters = new Set<() => void>();
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      this.frames.push(JSON.parse(data.toString()) as Frame);
+    ws.on('message', (data: Buffer) => {
+      this.frames.push(JSON.parse(data.toString('utf8')) as Frame);
       for (const w of this.waiters) w();
     });
     ws.on('close', (code) => {
