@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Bus } from '../src/bus/bus.js';
 import type { Db } from '../src/db/database.js';
 import { countAfter, headPosition } from '../src/event-store/read-all.js';
-import { type LogPosition, comparePositions } from '../src/event-store/types.js';
+import { LOG_START, type LogPosition, comparePositions } from '../src/event-store/types.js';
 import { PROJECTIONS } from './catalog.js';
 import type { Projection } from './projection.js';
 import {
@@ -18,6 +18,7 @@ import {
   liveVersion,
   swapLive,
 } from './projection-store.js';
+import { replayInto } from './replay.js';
 import { ProjectionRunner } from './runner.js';
 
 export interface ProjectionManagerOptions {
@@ -135,6 +136,46 @@ export class ProjectionManager {
       this.rebuilds.set(name, done);
     }
     return { version: next.version, done };
+  }
+
+  /**
+   * Rebuilds every projection together, reading the log once: all new versions are filled page by page in
+   * shared transactions, then each swaps in. Resolves with the new versions once they are live.
+   */
+  async rebuildAll(onProgress?: (events: number) => void): Promise<Map<string, number>> {
+    if (this.rebuilds.size > 0) throw new Error('a rebuild is already running');
+    const started = await Promise.all(
+      this.projections.map(async (projection) => ({ projection, next: await beginRebuild(this.db, projection) })),
+    );
+    const fresh = started.filter((s) => s.next.checkpoint.xid === '0' && s.next.checkpoint.position === 0);
+    if (fresh.length !== started.length) throw new Error('a rebuild of some projection is already under way elsewhere');
+    const targets = started.map((s) => ({ projection: s.projection, version: s.next.version }));
+    const all = (async () => {
+      let { position, events } = await replayInto(this.db, targets, LOG_START, {
+        ...(onProgress ? { onProgress } : {}),
+      });
+      // The live versions stop writing only for the last stretch: catch up again, swap, follow.
+      for (const { projection } of targets) {
+        await this.live.get(projection.name)?.stop();
+        this.live.delete(projection.name);
+      }
+      const last = await replayInto(this.db, targets, position, { onProgress: (n) => onProgress?.(events + n) });
+      position = last.position;
+      events += last.events;
+      for (const { projection, version } of targets) {
+        await swapLive(this.db, projection, version);
+        if (this.started && !this.stopped) await this.run(projection, version, position);
+      }
+      this.options.log.info({ events }, 'every projection rebuilt and live');
+      return 0;
+    })();
+    for (const { projection } of targets) this.rebuilds.set(projection.name, all);
+    try {
+      await all;
+    } finally {
+      for (const { projection } of targets) this.rebuilds.delete(projection.name);
+    }
+    return new Map(targets.map((t) => [t.projection.name, t.version]));
   }
 
   async stop(): Promise<void> {

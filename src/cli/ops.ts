@@ -65,6 +65,14 @@ async function rebuild(
     return 2;
   }
   const total = await eventCount(database);
+  if (target === 'all') {
+    const progress = new Progress('rebuild all', total, log);
+    const versions = await manager.rebuildAll((n) => progress.update(n));
+    progress.finish(total);
+    for (const [name, version] of versions) process.stdout.write(`${name}: version ${version} is live\n`);
+    await manager.stop();
+    return 0;
+  }
   for (const name of names) {
     const progress = new Progress(`rebuild ${name}`, total, log);
     const { version, done } = await manager.rebuild(name, (p) => progress.update(p.applied));
