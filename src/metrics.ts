@@ -120,11 +120,17 @@ export class Metrics {
     const { lag, lagSeconds } = this;
     const readLag = sources.lag;
     if (readLag) {
+      // prom-client collects metrics concurrently; both gauges share one reading per scrape.
+      let reading: { at: number; value: ReturnType<typeof readLag> } | null = null;
+      const current = () => {
+        if (!reading || Date.now() - reading.at > 250) reading = { at: Date.now(), value: readLag() };
+        return reading.value;
+      };
       (lag as unknown as Collectable).collect = async () => {
-        for (const l of await readLag()) {
-          lag.set({ follower: l.follower }, l.events);
-          lagSeconds.set({ follower: l.follower }, l.seconds);
-        }
+        for (const l of await current()) lag.set({ follower: l.follower }, l.events);
+      };
+      (lagSeconds as unknown as Collectable).collect = async () => {
+        for (const l of await current()) lagSeconds.set({ follower: l.follower }, l.seconds);
       };
     }
   }

@@ -148,6 +148,10 @@ t.test('edges of the protocol', async (t) => {
       'auction_commit_seconds',
       'auction_mailbox_depth',
       'http_request_seconds',
+      'auction_follower_lag_events{follower="relay"}',
+      'auction_follower_lag_seconds{follower="relay"}',
+      'auction_follower_lag_events{follower="projection:auction-summaries"}',
+      'auction_websocket_connections',
     ]) {
       t.match(metrics.body, name, name);
     }
