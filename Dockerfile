@@ -7,6 +7,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src src
 COPY projections projections
 COPY migrations migrations
+COPY web web
+COPY public public
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
@@ -15,6 +17,7 @@ ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
+COPY --from=build /app/public public
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=5s --timeout=3s --retries=10 \

@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.data/', '.tap/', 'coverage/', 'public/vendor/'] },
+  { ignores: ['dist/', 'node_modules/', '.data/', '.tap/', 'coverage/', 'public/js/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -3,6 +3,9 @@
  * resources; server.ts wires the dependencies and tests pass their own.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -40,6 +43,19 @@ export interface AppDeps {
 }
 
 export const BODY_LIMIT_BYTES = 1_048_576;
+
+/** The web page's files: next to src/ when run from the sources, next to dist/ when built. */
+function publicDirectory(): string {
+  for (const up of ['..', '../..']) {
+    const dir = path.resolve(import.meta.dirname, up, 'public');
+    if (existsSync(path.join(dir, 'index.html'))) return dir;
+  }
+  return path.resolve('public');
+}
+
+/** The page loads nothing from elsewhere and runs no inline code. */
+const PAGE_POLICY =
+  "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 export async function buildApp(deps: AppDeps) {
   const app = Fastify({
@@ -96,6 +112,16 @@ export async function buildApp(deps: AppDeps) {
   await app.register(walletRoutes, { db: deps.db, wallets: deps.wallets, requireUser, requireCommandingUser });
   await app.register(auctionRoutes, { db: deps.db, auctions: deps.auctions, requireCommandingUser });
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
+
+  // The web page and its assets; anything else falls through to the JSON 404.
+  await app.register(fastifyStatic, {
+    root: publicDirectory(),
+    prefix: '/',
+    cacheControl: false,
+    setHeaders: (res, file) => {
+      if (file.endsWith('.html')) void res.header('content-security-policy', PAGE_POLICY);
+    },
+  });
 
   return app;
 }

@@ -17,6 +17,8 @@ export interface AuctionView {
   startingPrice: number;
   currentPrice: number | null;
   minIncrement: number;
+  /** The auction's own step, or null when the tier table applies (clients compute the next minimum with it). */
+  fixedIncrement: number | null;
   nextMinimumBid: number;
   leaderId: string | null;
   bidCount: number;
@@ -44,6 +46,7 @@ export function auctionView(s: AuctionState): AuctionView {
     currentPrice: s.currentPrice,
     // The increment in force at the current price, so clients can show the step without the tier table.
     minIncrement: incrementAt(s.currentPrice ?? s.startingPrice, s.minIncrement),
+    fixedIncrement: s.minIncrement,
     nextMinimumBid: nextMinimumBid(s),
     leaderId: s.leaderId,
     bidCount: s.bidCount,

@@ -60,6 +60,7 @@ export const AuctionResponse = Type.Object({
   startingPrice: Type.Integer(),
   currentPrice: Nullable(Type.Integer()),
   minIncrement: Type.Integer(),
+  fixedIncrement: Nullable(Type.Integer()),
   nextMinimumBid: Type.Integer(),
   leaderId: Nullable(Id),
   bidCount: Type.Integer(),
