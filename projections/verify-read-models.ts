@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../src/db/database.js';
-import { type EventRow, toRecorded } from '../src/event-store/read-all.js';
+import { EVENT_COLUMNS, type EventRow, toRecorded } from '../src/event-store/read-all.js';
 import type { LogPosition } from '../src/event-store/types.js';
 import type { Check } from '../src/ops/verify.js';
 import { PROJECTIONS } from './catalog.js';
@@ -19,7 +19,7 @@ async function replayInto(trx: Db, projection: Projection, version: number, upTo
   let after: LogPosition = { xid: '0', position: 0 };
   for (;;) {
     const { rows } = await sql<EventRow>`
-      SELECT transaction_id::text AS xid, global_position, stream_id, stream_version, event_id, type, data, occurred_at
+      SELECT ${EVENT_COLUMNS}
       FROM events
       WHERE (transaction_id, global_position) > (${after.xid}::xid8, ${after.position}::bigint)
         AND (transaction_id, global_position) <= (${upTo.xid}::xid8, ${upTo.position}::bigint)

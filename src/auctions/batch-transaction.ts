@@ -64,7 +64,8 @@ export async function runBatchTransaction<R>(
   });
 }
 
-function readSql({ keys, walletIds, expectedVersions }: BatchPlan): string {
+/** The first round trip: BEGIN, earlier outcomes, then the locks in their global order. */
+export function readSql({ keys, walletIds, expectedVersions }: BatchPlan): string {
   const statements = ['BEGIN'];
   const lookup = outcomesSql(keys);
   if (lookup) statements.push(lookup);

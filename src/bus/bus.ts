@@ -47,12 +47,6 @@ export function subjectOf(event: RecordedEvent): string {
 export const auctionSubjects = (auctionId: string): string => `auction.${auctionId}.>`;
 export const walletSubjects = (userId: string): string => `wallet.${userId}.>`;
 
-/** NATS-style matching for the patterns we use: exact tokens, a trailing `>`. */
-export function subjectMatches(pattern: string, subject: string): boolean {
-  if (pattern.endsWith('.>')) return subject.startsWith(pattern.slice(0, -1));
-  return pattern === subject;
-}
-
 export function encodeBusEvent(e: BusEvent): string {
   return JSON.stringify(e);
 }

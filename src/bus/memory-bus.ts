@@ -3,7 +3,7 @@
  * consumer; consumers see what is published after they are created (projections catch up from PostgreSQL
  * before they start following).
  */
-import { type Bus, type BusConsumer, type BusEvent, subjectMatches, subjectOf } from './bus.js';
+import { type Bus, type BusConsumer, type BusEvent, subjectOf } from './bus.js';
 
 class MemoryConsumer implements BusConsumer {
   private readonly queue: BusEvent[] = [];
@@ -50,23 +50,41 @@ class MemoryConsumer implements BusConsumer {
   }
 }
 
+type Handler = (event: BusEvent) => void;
+
 export class MemoryBus implements Bus {
   readonly kind = 'memory' as const;
-  private readonly subscriptions = new Set<{ pattern: string; handler: (event: BusEvent) => void }>();
+  /**
+   * Subscriptions by the literal part of their pattern (`auction.<id>.` for `auction.<id>.>`, the subject
+   * itself for an exact one): a subject is matched against its own few prefixes, not against every
+   * subscription (there is one per room and one per signed-in user).
+   */
+  private readonly byPrefix = new Map<string, Set<Handler>>();
   private readonly consumers = new Map<string, MemoryConsumer>();
 
   async publish(events: readonly BusEvent[]): Promise<void> {
     for (const consumer of this.consumers.values()) consumer.push(events);
     for (const e of events) {
       const subject = subjectOf(e.event);
-      for (const s of this.subscriptions) if (subjectMatches(s.pattern, subject)) s.handler(e);
+      for (const key of prefixesOf(subject)) {
+        const handlers = this.byPrefix.get(key);
+        if (handlers) for (const handler of handlers) handler(e);
+      }
     }
   }
 
-  subscribe(pattern: string, handler: (event: BusEvent) => void): () => void {
-    const subscription = { pattern, handler };
-    this.subscriptions.add(subscription);
-    return () => this.subscriptions.delete(subscription);
+  subscribe(pattern: string, handler: Handler): () => void {
+    const key = pattern.endsWith('>') ? pattern.slice(0, -1) : pattern;
+    let handlers = this.byPrefix.get(key);
+    if (!handlers) {
+      handlers = new Set();
+      this.byPrefix.set(key, handlers);
+    }
+    handlers.add(handler);
+    return () => {
+      handlers.delete(handler);
+      if (handlers.size === 0) this.byPrefix.delete(key);
+    };
   }
 
   consumer(name: string): BusConsumer {
@@ -85,6 +103,14 @@ export class MemoryBus implements Bus {
 
   async close(): Promise<void> {
     await Promise.all([...this.consumers.values()].map((c) => c.stop()));
-    this.subscriptions.clear();
+    this.byPrefix.clear();
   }
+}
+
+/** `a.b.c` -> `a.`, `a.b.`, `a.b.c` (for `a.>`, `a.b.>` and the exact subject). */
+function prefixesOf(subject: string): string[] {
+  const keys: string[] = [];
+  for (let i = subject.indexOf('.'); i >= 0; i = subject.indexOf('.', i + 1)) keys.push(subject.slice(0, i + 1));
+  keys.push(subject);
+  return keys;
 }

@@ -45,6 +45,8 @@ export function openDatabase(connectionString: string, options: DatabaseOptions 
     max: options.max ?? 20,
     types,
     application_name: options.applicationName ?? 'live-auction',
+    // sql-literals.ts quotes text for this setting (the default); pin it so a server setting cannot change it.
+    options: '-c standard_conforming_strings=on',
     // A statement stuck for this long is a bug or an outage; fail it rather than hold a connection forever.
     statement_timeout: 30_000,
     connectionTimeoutMillis: 10_000,

@@ -1,9 +1,10 @@
 /**
  * SQL literals for the few statements sent over the simple query protocol (several statements in one round
- * trip, which the extended protocol cannot do). Every value goes through one of these encoders; text is
- * escaped by node-postgres' escapeLiteral, numbers must be safe integers, uuids must look like uuids.
+ * trip, which the extended protocol cannot do). Every value goes through one of these encoders: text is quoted
+ * with its quotes doubled (the connections run with standard_conforming_strings on, so backslashes are plain
+ * characters) and may not contain NUL, which would end the statement's text; numbers must be safe integers;
+ * uuids must look like uuids.
  */
-import pg from 'pg';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -12,7 +13,8 @@ export class LiteralError extends Error {
 }
 
 export function textLiteral(value: string): string {
-  return pg.escapeLiteral(value);
+  if (value.includes('\u0000')) throw new LiteralError('text with a NUL character');
+  return `'${value.includes("'") ? value.replaceAll("'", "''") : value}'`;
 }
 
 export function intLiteral(value: number): string {

@@ -10,6 +10,11 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { LogPosition, RecordedEvent } from './types.js';
 
+/** The columns toRecorded() reads, for every whole-log reader. */
+export const EVENT_COLUMNS = sql.raw(
+  'transaction_id::text AS xid, global_position, stream_id, stream_version, event_id, type, data, (extract(epoch from occurred_at) * 1000)::bigint AS at_ms',
+);
+
 export interface EventRow {
   xid: string;
   global_position: number;
@@ -18,12 +23,13 @@ export interface EventRow {
   event_id: string;
   type: string;
   data: unknown;
-  occurred_at: Date;
+  /** occurred_at as epoch milliseconds: cheaper to read than a timestamp parsed into a Date. */
+  at_ms: number;
 }
 
 export async function readCommitted(db: Db, after: LogPosition, limit: number): Promise<RecordedEvent[]> {
   const { rows } = await sql<EventRow>`
-    SELECT transaction_id::text AS xid, global_position, stream_id, stream_version, event_id, type, data, occurred_at
+    SELECT ${EVENT_COLUMNS}
     FROM events
     WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
       AND (transaction_id, global_position) > (${after.xid}::xid8, ${after.position}::bigint)
@@ -40,7 +46,7 @@ export function toRecorded(r: EventRow): RecordedEvent {
     eventId: r.event_id,
     type: r.type,
     data: r.data,
-    at: r.occurred_at.getTime(),
+    at: r.at_ms,
     logPosition: { xid: r.xid, position: r.global_position },
   };
 }

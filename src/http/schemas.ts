@@ -9,9 +9,13 @@ export const Amount = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGE
 export const Balance = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 export const Id = Type.String({ format: 'uuid' });
 export const Timestamp = Type.String({ format: 'date-time' });
+/** No control characters: ids travel into SQL text on the bidding path, where a NUL would cut a statement short. */
+const PRINTABLE = '^[^\\u0000-\\u001F\\u007F]+$';
+
 export const CommandId = Type.String({
   minLength: 1,
   maxLength: 128,
+  pattern: PRINTABLE,
   description: 'Client-chosen id; a retry with the same id returns the first answer',
 });
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -91,7 +95,7 @@ export const BuyNowResponse = Type.Object({ winnerId: Id, finalPrice: Type.Integ
 export const AmountBody = Type.Object({ amount: Amount }, { additionalProperties: false });
 export const WalletResponse = Type.Object({ available: Balance, held: Balance });
 export const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: PRINTABLE })),
 });
 
 export const RegisterBody = Type.Object(

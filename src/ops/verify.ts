@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import type { Outcome } from '../auctions/decide.js';
 import type { Db } from '../db/database.js';
 import { auctionStreamId } from '../event-store/streams.js';
-import { type EventRow, toRecorded } from '../event-store/read-all.js';
+import { EVENT_COLUMNS, type EventRow, toRecorded } from '../event-store/read-all.js';
 import { type Finding, ReplayState } from './replay-check.js';
 
 export interface Check {
@@ -86,7 +86,7 @@ async function replayLog(trx: Db, replay: ReplayState, onProgress?: (n: number) 
   let after = 0;
   for (;;) {
     const { rows } = await sql<EventRow>`
-      SELECT global_position, stream_id, stream_version, event_id, type, data, occurred_at, transaction_id::text AS xid
+      SELECT ${EVENT_COLUMNS}
       FROM events WHERE global_position > ${after} ORDER BY global_position LIMIT ${PAGE}`.execute(trx);
     for (const r of rows) replay.apply(toRecorded(r));
     onProgress?.(replay.events);

@@ -178,6 +178,8 @@ t.test('auction routes', async (t) => {
       ['no maxAmount', { commandId: 'm' }],
       ['empty commandId', { maxAmount: 5_000, commandId: '' }],
       ['numeric commandId', { maxAmount: 5_000, commandId: 7 }],
+      ['control character in commandId', { maxAmount: 5_000, commandId: 'bad\u0000id' }],
+      ['newline in commandId', { maxAmount: 5_000, commandId: 'bad\nid' }],
     ] as const) {
       const res = await api('POST', `/v1/auctions/${a.id}/bids`, { token: poor.token, body });
       t.equal(res.status, 400, what);
@@ -213,6 +215,12 @@ t.test('auction routes', async (t) => {
     const again = await bid(ann, a.id, 1_000, 'too-low-once');
     t.equal(rejected.status, 409);
     t.same(again, rejected, 'a rejection is the same answer too');
+
+    // Quotes and backslashes in ids go through the SQL literal path intact.
+    const odd = "it's a \\ test";
+    const first = await bid(ann, a.id, 3_000, odd);
+    t.equal(first.status, 201);
+    t.same((await bid(ann, a.id, 3_000, odd)).body, first.body, 'the odd id is remembered exactly');
 
     const reused = await bid(ann, a.id, 9_000, 'same-command');
     t.equal(reused.status, 400, 'the same id for a different bid is refused');
