@@ -1,0 +1,61 @@
+/** Scenario results: the figures of each design, the targets met or not, written to bench/results/. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { LoadResult } from './load.js';
+import { summarise, table } from './stats.js';
+
+export interface Figures {
+  acceptedPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  [figure: string]: number;
+}
+
+export interface Target {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface ScenarioResult {
+  scenario: string;
+  quick: boolean;
+  invariantsOk: boolean;
+  product?: Figures;
+  baseline?: Figures;
+  ceiling?: Figures;
+  targets: Target[];
+  notes: string[];
+  [extra: string]: unknown;
+}
+
+export function figures(load: LoadResult, extra: Record<string, number> = {}): Figures {
+  const s = summarise(load.latenciesMs);
+  return {
+    acceptedPerSec: Math.round((load.outcomes.ok ?? 0) / load.seconds),
+    p50Ms: s.p50Ms,
+    p99Ms: s.p99Ms,
+    p999Ms: s.p999Ms,
+    answeredPerSec: Math.round(load.sent / load.seconds),
+    ...extra,
+  };
+}
+
+export const ratio = (a: number, b: number): number => Math.round((a / Math.max(b, 1e-9)) * 100) / 100;
+
+export async function report(result: ScenarioResult): Promise<void> {
+  const rows = (['product', 'baseline', 'ceiling'] as const).flatMap((design) => {
+    const f = result[design];
+    return f
+      ? [{ design, ...Object.fromEntries(Object.entries(f).map(([k, v]) => [k, Math.round(v * 100) / 100])) }]
+      : [];
+  });
+  console.log(`\n== ${result.scenario}${result.quick ? ' (quick)' : ''}`);
+  if (rows.length > 0) console.log(table(rows));
+  for (const t of result.targets) console.log(`${t.ok ? 'met   ' : 'MISSED'}  ${t.name}: ${t.detail}`);
+  for (const n of result.notes) console.log(`note    ${n}`);
+  console.log(`invariants: ${result.invariantsOk ? 'ok' : 'BROKEN'}`);
+  const out = path.join(import.meta.dirname, '..', 'results', `${result.scenario}${result.quick ? '-quick' : ''}.json`);
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
+}

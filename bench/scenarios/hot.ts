@@ -1,0 +1,171 @@
+/**
+ * hot: one auction, many bidders over WebSocket bidding as fast as they are answered (closed loop). The product,
+ * then the lock-per-request baseline, then a raw ceiling: the very rows the product wrote, in batches of the
+ * product's own average size, written by a bare SQL loop with no service around it.
+ */
+import pg from 'pg';
+import type { AuctionState } from '../../src/auctions/auction.js';
+import { loadAuction } from '../../src/auctions/auction-store.js';
+import { readSql, writeSql } from '../../src/auctions/batch-transaction.js';
+import { decideAll, walletsFor } from '../../src/auctions/decide-batch.js';
+import { openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { auctionStreamId } from '../../src/event-store/streams.js';
+import type { WalletRow } from '../../src/wallets/wallet-store.js';
+import { dropDatabase, freshDatabase } from '../lib/database.js';
+import { closedLoop } from '../lib/load.js';
+import { type Figures, type ScenarioResult, figures, ratio } from '../lib/report.js';
+import { seedAuctions, seedUsers } from '../lib/seed.js';
+import { histogramMean, stage } from '../lib/stage.js';
+import { connectBidders } from '../lib/ws-bidder.js';
+
+export interface HotOptions {
+  readonly quick: boolean;
+}
+
+const DEPOSIT = 1_000_000_000_000;
+
+async function seedHot(db: Parameters<typeof seedUsers>[0], bidders: number) {
+  const [seller, ...users] = await seedUsers(db, bidders + 1, DEPOSIT);
+  const [auctionId] = await seedAuctions(db, seller!.userId, 1, { startingPrice: 100, minIncrement: 1 });
+  return { users, auctionId: auctionId as string };
+}
+
+async function runDesign(design: 'actor' | 'lock-per-request', bidders: number, seconds: number, warmupMs: number) {
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const s = await stage(
+    `hot_${design.replace(/-/g, '_')}`,
+    { COMMAND_MODE: design, DB_POOL_SIZE: '32' },
+    (db) => seedHot(db, bidders),
+    profile,
+  );
+  const sockets = await connectBidders(s.url, s.seeded.users, 'h');
+  // Maximums rise with every bid sent, so nearly every bid is valid when it arrives.
+  let sequence = 0;
+  const load = await closedLoop(bidders, seconds * 1000, warmupMs, async (w) => {
+    sequence += 1;
+    const answer = await (sockets[w] as (typeof sockets)[number]).bid(s.seeded.auctionId, 1_000 + sequence * 10);
+    return answer.ok ? 'ok' : answer.code;
+  });
+  const metrics = await s.metrics();
+  for (const socket of sockets) socket.close();
+  const verdict = await s.finish();
+  return { load, meanBatch: histogramMean(metrics, 'auction_commit_batch_commands'), ...verdict };
+}
+
+/** The product's rows written again by a bare loop: decided up front, then only SQL is timed. */
+async function rawCeiling(bidders: number, batch: number, seconds: number, expectedPerSec: number): Promise<Figures> {
+  const name = 'auction_bench_hot_ceiling';
+  const url = await freshDatabase(name);
+  const handle = openDatabase(url, { max: 2 });
+  try {
+    await migrateToLatest(handle.db);
+    const { users, auctionId } = await seedHot(handle.db, bidders);
+    let state = (await loadAuction(handle.db, auctionId)) as AuctionState;
+    const wallets = new Map<string, WalletRow>(
+      users.map((u) => [u.userId, { userId: u.userId, available: DEPOSIT, held: 0, version: 1 }]),
+    );
+    const statements: Array<[string, string]> = [];
+    let sequence = 0;
+    const started = performance.now();
+    // Enough batches for the time asked at five times the product's rate (the loop stops at the time limit).
+    const batches = Math.ceil((5 * Math.max(expectedPerSec, 200) * seconds) / batch);
+    for (let b = 0; b < batches; b += 1) {
+      const commands = Array.from({ length: batch }, () => {
+        sequence += 1;
+        const user = users[sequence % users.length] as { userId: string };
+        const commandId = `c${sequence}`;
+        return {
+          command: {
+            type: 'PlaceBid' as const,
+            at: Date.now(),
+            bidderId: user.userId,
+            maxAmount: 1_000 + sequence * 10,
+            commandId,
+          },
+          idempotency: { userId: user.userId, commandId, fingerprint: `bid:${auctionId}:${1_000 + sequence * 10}` },
+        };
+      });
+      const unit = { state, commands };
+      const plan = {
+        keys: commands.map((c) => c.idempotency),
+        walletIds: walletsFor([unit]),
+        expectedVersions: new Map([[auctionStreamId(auctionId), state.version]]),
+      };
+      const decided = decideAll([unit], wallets, new Map());
+      statements.push([readSql(plan), writeSql(decided)]);
+      state = (decided.results[0] as { state: AuctionState }).state;
+    }
+    console.log(
+      `  ceiling: ${batches} batches of ${batch} prepared in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const t0 = performance.now();
+    const latencies: number[] = [];
+    let written = 0;
+    for (const [read, write] of statements) {
+      const b0 = performance.now();
+      await client.query(read);
+      await client.query(write);
+      latencies.push(performance.now() - b0);
+      written += batch;
+      if (performance.now() - t0 > seconds * 1000) break;
+    }
+    const elapsed = (performance.now() - t0) / 1000;
+    await client.end();
+    latencies.sort((a, b) => a - b);
+    return {
+      acceptedPerSec: Math.round(written / elapsed),
+      p50Ms: latencies[Math.floor(latencies.length / 2)] ?? 0,
+      p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
+      batch,
+    };
+  } finally {
+    await handle.close();
+    await dropDatabase(name);
+  }
+}
+
+export async function hot({ quick }: HotOptions): Promise<ScenarioResult> {
+  const bidders = quick ? 100 : 500;
+  const seconds = quick ? 3 : 15;
+  const warmup = quick ? 500 : 2_000;
+  const product = await runDesign('actor', bidders, seconds, warmup);
+  const baseline = await runDesign('lock-per-request', bidders, seconds, warmup);
+  const batch = Math.max(1, Math.round(product.meanBatch));
+  const ceiling = await rawCeiling(
+    bidders,
+    batch,
+    quick ? 2 : 10,
+    product.load.outcomes.ok ? product.load.outcomes.ok / product.load.seconds : 1_000,
+  );
+  const p = figures(product.load, { meanBatch: Math.round(product.meanBatch * 10) / 10 });
+  const b = figures(baseline.load);
+  return {
+    scenario: 'hot',
+    quick,
+    invariantsOk: product.invariantsOk && baseline.invariantsOk,
+    product: p,
+    baseline: b,
+    ceiling,
+    targets: [
+      {
+        name: 'at least 10x the baseline',
+        ok: p.acceptedPerSec >= 10 * b.acceptedPerSec,
+        detail: `${ratio(p.acceptedPerSec, b.acceptedPerSec)}x`,
+      },
+      {
+        name: 'at least 40% of the raw ceiling',
+        ok: p.acceptedPerSec >= 0.4 * ceiling.acceptedPerSec,
+        detail: `${Math.round((100 * p.acceptedPerSec) / ceiling.acceptedPerSec)}% (ceiling at the product's mean batch of ${batch})`,
+      },
+    ],
+    notes: [
+      `${bidders} bidders over WebSocket, closed loop, ${seconds} s per design`,
+      ...product.failed,
+      ...baseline.failed,
+    ],
+    answers: { product: product.load.outcomes, baseline: baseline.load.outcomes },
+  };
+}

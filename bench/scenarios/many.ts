@@ -1,0 +1,88 @@
+/**
+ * many: 1,000 open auctions and 5,000 bidders over WebSocket, each bidding as soon as answered on an auction
+ * picked at random. The product (batches across auctions in one transaction) against the lock-per-request
+ * baseline (one transaction per bid, which PostgreSQL can run side by side on different auctions).
+ */
+import { closedLoop } from '../lib/load.js';
+import { type ScenarioResult, figures, ratio } from '../lib/report.js';
+import { seedAuctions, seedUsers } from '../lib/seed.js';
+import { histogramMean, stage } from '../lib/stage.js';
+import { connectBidders } from '../lib/ws-bidder.js';
+
+async function runDesign(
+  design: 'actor' | 'lock-per-request',
+  auctions: number,
+  bidders: number,
+  seconds: number,
+  warmupMs: number,
+) {
+  const profile =
+    process.env.BENCH_PROFILE && design === 'actor'
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+      : [];
+  const s = await stage(
+    `many_${design.replace(/-/g, '_')}`,
+    { COMMAND_MODE: design, DB_POOL_SIZE: '32' },
+    async (db) => {
+      const [seller, ...users] = await seedUsers(db, bidders + 1, 1_000_000_000_000);
+      const auctionIds = await seedAuctions(db, seller!.userId, auctions, { startingPrice: 100, minIncrement: 1 });
+      return { users, auctionIds };
+    },
+    profile,
+  );
+  const sockets = await connectBidders(s.url, s.seeded.users, 'm');
+  // Per auction, maximums rise with every bid sent to it, so nearly every bid is valid when it arrives.
+  const sequence = new Map<string, number>();
+  let pick = 0x9e3779b9;
+  const load = await closedLoop(bidders, seconds * 1000, warmupMs, async (w) => {
+    pick = (pick * 1_103_515_245 + 12_345) >>> 0;
+    const auctionId = s.seeded.auctionIds[pick % s.seeded.auctionIds.length] as string;
+    const n = (sequence.get(auctionId) ?? 0) + 1;
+    sequence.set(auctionId, n);
+    const answer = await (sockets[w] as (typeof sockets)[number]).bid(auctionId, 1_000 + n * 10);
+    return answer.ok ? 'ok' : answer.code;
+  });
+  const metrics = await s.metrics();
+  for (const socket of sockets) socket.close();
+  const verdict = await s.finish();
+  return {
+    load,
+    meanBatch: histogramMean(metrics, 'auction_commit_batch_commands'),
+    meanAuctionsPerTransaction: histogramMean(metrics, 'auction_commit_batch_auctions'),
+    ...verdict,
+  };
+}
+
+export async function many({ quick }: { quick: boolean }): Promise<ScenarioResult> {
+  const auctions = quick ? 100 : 1_000;
+  const bidders = quick ? 500 : 5_000;
+  const seconds = quick ? 3 : 15;
+  const warmup = quick ? 500 : 3_000;
+  const product = await runDesign('actor', auctions, bidders, seconds, warmup);
+  const baseline = await runDesign('lock-per-request', auctions, bidders, seconds, warmup);
+  const p = figures(product.load, {
+    meanBatch: Math.round(product.meanBatch),
+    meanAuctionsPerTransaction: Math.round(product.meanAuctionsPerTransaction),
+  });
+  const b = figures(baseline.load);
+  return {
+    scenario: 'many',
+    quick,
+    invariantsOk: product.invariantsOk && baseline.invariantsOk,
+    product: p,
+    baseline: b,
+    targets: [
+      {
+        name: 'at least 5x the baseline',
+        ok: p.acceptedPerSec >= 5 * b.acceptedPerSec,
+        detail: `${ratio(p.acceptedPerSec, b.acceptedPerSec)}x`,
+      },
+    ],
+    notes: [
+      `${auctions} auctions, ${bidders} bidders over WebSocket, closed loop, ${seconds} s per design`,
+      ...product.failed,
+      ...baseline.failed,
+    ],
+    answers: { product: product.load.outcomes, baseline: baseline.load.outcomes },
+  };
+}
