@@ -34,6 +34,10 @@ export const auctionSummaries: Projection = {
         version bigint NOT NULL,
         state jsonb NOT NULL
       )`.execute(db);
+  },
+
+  async createIndexes(db, version) {
+    const t = versioned(TABLE, version);
     for (const [suffix, columns] of [
       ['ending', sql`status, ends_at, auction_id`],
       ['newest', sql`status, created_at DESC, auction_id DESC`],

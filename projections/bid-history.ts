@@ -25,9 +25,15 @@ export const bidHistory: Projection = {
         current_price bigint NOT NULL,
         leader_id uuid NOT NULL,
         reserve_met boolean NOT NULL,
-        at timestamptz NOT NULL,
-        PRIMARY KEY (auction_id, seq)
+        at timestamptz NOT NULL
       )`.execute(db);
+  },
+
+  async createIndexes(db, version) {
+    // The key, as a unique index built after a rebuild has filled the table. Until then ON CONFLICT has
+    // nothing to check, and a second writer of the same version still loses at its checkpoint.
+    const t = versioned(TABLE, version);
+    await sql`CREATE UNIQUE INDEX IF NOT EXISTS ${sql.id(`${t}_key`)} ON ${sql.table(t)} (auction_id, seq)`.execute(db);
   },
 
   async apply(trx, events, version) {

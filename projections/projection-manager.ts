@@ -139,8 +139,8 @@ export class ProjectionManager {
   }
 
   /**
-   * Rebuilds every projection together, reading the log once: all new versions are filled page by page in
-   * shared transactions, then each swaps in. Resolves with the new versions once they are live.
+   * Rebuilds every projection together, reading the log once: all new versions are filled page by page side
+   * by side (replay.ts), get their indexes, then each swaps in. Resolves with the new versions once they are live.
    */
   async rebuildAll(onProgress?: (events: number) => void): Promise<Map<string, number>> {
     if (this.rebuilds.size > 0) throw new Error('a rebuild is already running');
@@ -154,6 +154,7 @@ export class ProjectionManager {
       let { position, events } = await replayInto(this.db, targets, LOG_START, {
         ...(onProgress ? { onProgress } : {}),
       });
+      await Promise.all(targets.map(({ projection, version }) => projection.createIndexes(this.db, version)));
       // The live versions stop writing only for the last stretch: catch up again, swap, follow.
       for (const { projection } of targets) {
         await this.live.get(projection.name)?.stop();
@@ -204,6 +205,7 @@ export class ProjectionManager {
     log.info('rebuilding from the log');
     const report = (applied: number) => onProgress?.({ name: projection.name, version, applied });
     let applied = await runner.catchUp(report);
+    await projection.createIndexes(this.db, version);
     // The live version stops writing only for the last stretch: catch up again, swap, follow.
     const old = this.live.get(projection.name);
     await old?.stop();

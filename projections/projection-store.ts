@@ -65,6 +65,7 @@ export async function ensureLive(db: Db, projection: Projection): Promise<Projec
     const latest = (await listProjectionVersions(trx, projection.name)).at(-1)?.version ?? 0;
     const version = latest + 1;
     await projection.createTables(trx, version);
+    await projection.createIndexes(trx, version);
     await trx
       .withTables<{ projections: { name: string; version: number; status: string } }>()
       .insertInto('projections')
@@ -75,7 +76,10 @@ export async function ensureLive(db: Db, projection: Projection): Promise<Projec
   });
 }
 
-/** Starts a new version beside the live one, with empty tables and its checkpoint at the start of the log. */
+/**
+ * Starts a new version beside the live one, with empty tables (primary keys only: createIndexes comes before
+ * the swap) and its checkpoint at the start of the log.
+ */
 export async function beginRebuild(db: Db, projection: Projection): Promise<ProjectionVersion> {
   return db.transaction().execute(async (trx) => {
     await lockProjections(trx);

@@ -15,6 +15,12 @@ export interface Projection {
   readonly tables: readonly string[];
   /** Event types this projection reads; the rest are skipped before `apply`. */
   readonly eventTypes: ReadonlySet<string>;
+  /** The tables of one version with their primary keys: what applying events needs. */
   createTables(db: Db, version: number): Promise<void>;
+  /**
+   * The secondary indexes readers need. A rebuild fills its tables first and builds these once, before it
+   * swaps in: one sort per index instead of an index update per row.
+   */
+  createIndexes(db: Db, version: number): Promise<void>;
   apply(trx: Db, events: readonly RecordedEvent[], version: number): Promise<void>;
 }

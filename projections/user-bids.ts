@@ -30,6 +30,10 @@ export const userBids: Projection = {
         last_bid_at timestamptz NOT NULL,
         PRIMARY KEY (user_id, auction_id)
       )`.execute(db);
+  },
+
+  async createIndexes(db, version) {
+    const t = versioned(TABLE, version);
     await sql`CREATE INDEX IF NOT EXISTS ${sql.id(`${t}_recent`)} ON ${sql.table(t)} (user_id, last_bid_at DESC, auction_id DESC)`.execute(
       db,
     );

@@ -26,9 +26,17 @@ export const walletLedger: Projection = {
         available bigint NOT NULL,
         held bigint NOT NULL,
         auction_id uuid,
-        at timestamptz NOT NULL,
-        PRIMARY KEY (user_id, version)
+        at timestamptz NOT NULL
       )`.execute(db);
+  },
+
+  async createIndexes(db, version) {
+    // The key, as a unique index built after a rebuild has filled the table. Until then ON CONFLICT has
+    // nothing to check, and a second writer of the same version still loses at its checkpoint.
+    const t = versioned(TABLE, version);
+    await sql`CREATE UNIQUE INDEX IF NOT EXISTS ${sql.id(`${t}_key`)} ON ${sql.table(t)} (user_id, version)`.execute(
+      db,
+    );
   },
 
   async apply(trx, events, version) {

@@ -37,6 +37,8 @@ export function figures(load: LoadResult, extra: Record<string, number> = {}): F
     p99Ms: s.p99Ms,
     p999Ms: s.p999Ms,
     answeredPerSec: Math.round(load.sent / load.seconds),
+    offeredPerSec: load.offeredPerSec,
+    unsent: load.unsent,
     ...extra,
   };
 }

@@ -6,6 +6,7 @@ import type { Db } from '../../src/db/database.js';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { verifyAll } from '../../src/ops/verify-all.js';
+import { type CpuReading, readCpu } from './cpu.js';
 import { dropDatabase, freshDatabase } from './database.js';
 import { type BenchServer, startBenchServer } from './server.js';
 
@@ -16,6 +17,8 @@ export interface Stage<T> {
   readonly seeded: T;
   /** Prometheus text from the service. */
   metrics(): Promise<string>;
+  /** CPU seconds used so far by the service and by the PostgreSQL backends of its database. */
+  cpu(): CpuReading;
   /** Stops the service, verifies the invariants, drops the database; true when every check passed. */
   finish(): Promise<{ invariantsOk: boolean; failed: string[] }>;
 }
@@ -38,6 +41,7 @@ export async function stage<T>(
     server,
     seeded,
     metrics: async () => (await fetch(`${server.url}/metrics`)).text(),
+    cpu: () => readCpu(server.child.pid, database),
     finish: async () => {
       await server.stop();
       try {

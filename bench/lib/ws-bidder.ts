@@ -15,7 +15,10 @@ export class WsBidder {
     private readonly prefix: string,
   ) {
     ws.on('message', (data: Buffer) => {
-      const frame = JSON.parse(data.toString('utf8')) as {
+      const text = data.toString('utf8');
+      // Wallet and room frames carry no commandId; skipping them unparsed keeps the load generator cheap.
+      if (!text.includes('"commandId"')) return;
+      const frame = JSON.parse(text) as {
         type: string;
         commandId?: string;
         code?: string;

@@ -37,6 +37,11 @@ export interface Database {
 export interface DatabaseOptions {
   readonly max?: number;
   readonly applicationName?: string;
+  /**
+   * false: commits return before their WAL is flushed. Only for writers of derived state whose checkpoint
+   * commits with it (the relay, the projections): a crash loses both together and the log replays them.
+   */
+  readonly synchronousCommit?: boolean;
 }
 
 export function openDatabase(connectionString: string, options: DatabaseOptions = {}): Database {
@@ -46,7 +51,7 @@ export function openDatabase(connectionString: string, options: DatabaseOptions 
     types,
     application_name: options.applicationName ?? 'live-auction',
     // sql-literals.ts quotes text for this setting (the default); pin it so a server setting cannot change it.
-    options: '-c standard_conforming_strings=on',
+    options: `-c standard_conforming_strings=on${options.synchronousCommit === false ? ' -c synchronous_commit=off' : ''}`,
     // A statement stuck for this long is a bug or an outage; fail it rather than hold a connection forever.
     statement_timeout: 30_000,
     connectionTimeoutMillis: 10_000,

@@ -51,6 +51,16 @@ for (const kind of ['memory', 'nats'] as const) {
       ],
     );
 
+    // Index definitions of one version's tables, with the version taken out so versions compare.
+    const indexes = async (version: number) =>
+      (
+        await sql<{ definition: string }>`
+          SELECT regexp_replace(indexdef, '_v[0-9]+', '_v?', 'g') AS definition FROM pg_indexes
+          WHERE tablename ~ ${`_v${version}$`} ORDER BY 1`.execute(database.db)
+      ).rows.map((r) => r.definition);
+    const fresh = await indexes(1);
+    t.ok(fresh.length >= 9, "version 1 carries its keys and the readers' indexes");
+
     const events = async () =>
       Number((await sql<{ n: string }>`SELECT count(*) AS n FROM events`.execute(database.db)).rows[0]?.n);
     const seeded = await events();
@@ -83,6 +93,9 @@ for (const kind of ['memory', 'nats'] as const) {
       60_000,
     );
     t.equal(await server.stop('SIGTERM'), 0);
+
+    // A rebuild fills its tables before indexing them; the version that went live has every index of version 1.
+    t.same(await indexes(2), fresh, 'the rebuilt tables are indexed like the first version');
 
     const verdict = await verifyAll(database.db);
     for (const check of verdict.checks) t.ok(check.ok, `${check.name}: ${check.detail}`);
