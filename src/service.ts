@@ -94,6 +94,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     throw err;
   }
 
+  // The relay and the projections write only what the log can rebuild, each with its checkpoint in the same
+  // transaction, so their commits need not wait for the disk; bids and deposits never go through this pool.
+  const followers = openDatabase(databaseUrl, {
+    max: 6,
+    synchronousCommit: false,
+    applicationName: 'live-auction-followers',
+  });
   const metrics = new Metrics({ processMetrics: options.processMetrics ?? true });
   const bus: Bus =
     options.bus ??
@@ -103,11 +110,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           ...(config.NATS_NAMESPACE ? { namespace: config.NATS_NAMESPACE } : {}),
         })
       : new MemoryBus());
-  const relay = new OutboxRelay(db, bus, {
+  const relay = new OutboxRelay(followers.db, bus, {
     log: log.child({ subsystem: 'relay' }),
     onPublished: (events) => metrics.relayedEvents.inc(events.length),
   });
-  const projections = new ProjectionManager(db, { log: log.child({ subsystem: 'projections' }), bus });
+  const projections = new ProjectionManager(followers.db, { log: log.child({ subsystem: 'projections' }), bus });
   const committer = new GroupCommitter(database.pool, {
     maxCommandsPerTransaction: config.MAX_COMMANDS_PER_TRANSACTION,
     concurrency: config.COMMIT_CONCURRENCY,
@@ -245,6 +252,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await projections.stop();
       await relay.stop();
       await bus.close();
+      await followers.close();
       await database.close();
       await embedded?.stop();
       log.info('stopped');
