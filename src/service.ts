@@ -33,6 +33,7 @@ import { Rooms } from './realtime/rooms.js';
 import { WalletChannels } from './realtime/wallet-channels.js';
 import { websocketGateway } from './realtime/ws-gateway.js';
 import { OutboxRelay } from './relay/outbox-relay.js';
+import { RecentEvents } from './relay/recent-events.js';
 import { readRelayCheckpoint } from './relay/relay-store.js';
 import { Authenticator } from './users/authenticator.js';
 import { RateLimiter } from './users/rate-limiter.js';
@@ -110,7 +111,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           ...(config.NATS_NAMESPACE ? { namespace: config.NATS_NAMESPACE } : {}),
         })
       : new MemoryBus());
+  const recent = new RecentEvents();
   const relay = new OutboxRelay(followers.db, bus, {
+    recent,
     log: log.child({ subsystem: 'relay' }),
     onPublished: (events) => metrics.relayedEvents.inc(events.length),
   });
@@ -132,7 +135,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   // The registry, the router and the timers refer to each other through callbacks; all exist before any runs.
   const onCommitted = (auctionId: string, committed: CommittedUnit): void => {
     timers.set(auctionId, nextDeadline(committed.state));
-    if (committed.events.length > 0) relay.wake();
+    if (committed.events.length > 0) {
+      recent.remember(committed.events);
+      relay.wake();
+    }
   };
   const actorLog = log.child({ subsystem: 'actor' });
   const registry = new ActorRegistry(

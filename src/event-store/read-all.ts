@@ -8,7 +8,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { LogPosition, RecordedEvent } from './types.js';
+import type { EventToAppend, LogPosition, RecordedEvent } from './types.js';
 
 /** The columns toRecorded() reads, for every whole-log reader. */
 export const EVENT_COLUMNS = sql.raw(
@@ -36,6 +36,32 @@ export async function readCommitted(db: Db, after: LogPosition, limit: number): 
     ORDER BY transaction_id, global_position
     LIMIT ${limit}`.execute(db);
   return rows.map(toRecorded);
+}
+
+/**
+ * The same page as readCommitted, reading only positions and ids when `recall` knows every event's content
+ * (the relay's events just committed by this process); if any is unknown, the page is read in full.
+ */
+export async function readCommittedRecalling(
+  db: Db,
+  after: LogPosition,
+  limit: number,
+  recall: (eventId: string) => EventToAppend | undefined,
+): Promise<RecordedEvent[]> {
+  const { rows } = await sql<{ xid: string; global_position: number; event_id: string }>`
+    SELECT transaction_id::text AS xid, global_position, event_id
+    FROM events
+    WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      AND (transaction_id, global_position) > (${after.xid}::xid8, ${after.position}::bigint)
+    ORDER BY transaction_id, global_position
+    LIMIT ${limit}`.execute(db);
+  const events: RecordedEvent[] = [];
+  for (const r of rows) {
+    const known = recall(r.event_id);
+    if (!known) return readCommitted(db, after, limit);
+    events.push({ ...known, logPosition: { xid: r.xid, position: r.global_position } });
+  }
+  return events;
 }
 
 /** A row of `events` (with `transaction_id::text AS xid`) as a recorded event. */

@@ -14,8 +14,9 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Bus, BusEvent } from '../bus/bus.js';
 import type { Db } from '../db/database.js';
-import { readCommitted } from '../event-store/read-all.js';
+import { readCommitted, readCommittedRecalling } from '../event-store/read-all.js';
 import type { LogPosition } from '../event-store/types.js';
+import type { RecentEvents } from './recent-events.js';
 import { acquireLease, advanceRelayCheckpoint, releaseLease } from './relay-store.js';
 
 export interface RelayOptions {
@@ -23,6 +24,8 @@ export interface RelayOptions {
   readonly batchSize?: number;
   readonly pollMillis?: number;
   readonly leaseSeconds?: number;
+  /** Events this process committed, so their payloads need not be read back (see recent-events.ts). */
+  readonly recent?: RecentEvents;
   /** Told after each published batch (for metrics). */
   readonly onPublished?: (events: readonly BusEvent[], checkpoint: LogPosition) => void;
 }
@@ -106,7 +109,11 @@ export class OutboxRelay {
       this.checkpoint = stored;
     }
     const from = this.checkpoint;
-    const events = await readCommitted(this.db, from, this.options.batchSize ?? 1_000);
+    const limit = this.options.batchSize ?? 1_000;
+    const recent = this.options.recent;
+    const events = recent
+      ? await readCommittedRecalling(this.db, from, limit, (id) => recent.recall(id))
+      : await readCommitted(this.db, from, limit);
     if (events.length === 0) return 0;
     let prev = from;
     const messages = events.map((event) => {
@@ -123,6 +130,7 @@ export class OutboxRelay {
     }
     this.leaseRenewedAt = Date.now();
     this.checkpoint = last;
+    recent?.forget(events.map((e) => e.eventId));
     this.options.onPublished?.(messages, last);
     return events.length;
   }

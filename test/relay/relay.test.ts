@@ -17,7 +17,11 @@ import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { newId } from '../../src/ids.js';
 import { createLogger } from '../../src/logger.js';
+import { insertEvents } from '../../src/event-store/append.js';
+import { readCommitted } from '../../src/event-store/read-all.js';
+import { LOG_START } from '../../src/event-store/types.js';
 import { OutboxRelay } from '../../src/relay/outbox-relay.js';
+import { RecentEvents } from '../../src/relay/recent-events.js';
 import { readRelayCheckpoint } from '../../src/relay/relay-store.js';
 import { fundedUser, injectApi, openAuction, registerUser } from '../helpers/api.js';
 import { createTestDatabase } from '../helpers/database.js';
@@ -200,4 +204,54 @@ t.test('only the relay holding the lease publishes', async (t) => {
     VALUES (${`auction-${newId()}`}, 1, ${newId()}, 'AuctionOpened', '{}', now())`.execute(database.db);
   t.equal(await b.step(), 1, 'once released, the other continues from the checkpoint');
   t.equal(heard.length, 2, 'nothing was published twice');
+});
+
+t.test('events this process committed are published from memory, exactly as the log holds them', async (t) => {
+  const url = await createTestDatabase(t, 'relay recall');
+  const database = openDatabase(url, { max: 4 });
+  t.teardown(() => database.close());
+  await migrateToLatest(database.db);
+  const bus = new MemoryBus();
+  const heard = hear(bus);
+  const recent = new RecentEvents();
+  const relay = new OutboxRelay(database.db, bus, { log, recent });
+  t.teardown(() => relay.stop());
+  const append = async (n: number) => {
+    const events = Array.from({ length: n }, (_, i) => ({
+      streamId: `auction-${newId()}`,
+      version: 1,
+      eventId: newId(),
+      type: 'AuctionOpened',
+      data: { note: `event ${i}`, amount: 1_000 + i },
+      at: Date.parse('2030-01-01T00:00:00.123Z') + i,
+    }));
+    await insertEvents(database.db, events);
+    return events;
+  };
+  const known = await append(3);
+  recent.remember(known);
+  t.equal(await relay.step(), 3, 'all remembered: published from positions and memory');
+  t.equal(recent.size, 0, 'and forgotten once published');
+
+  // One event the process does not know (another writer's, or committed before a restart): the page is read in full.
+  const mine = await append(2);
+  const theirs = await append(1);
+  recent.remember(mine);
+  t.equal(await relay.step(), 3);
+  await until(() => heard.length === 6, 'six messages');
+  const logged = (await readCommitted(database.db, LOG_START, 100)).map(({ eventId, data, at, logPosition }) => ({
+    eventId,
+    data,
+    at,
+    logPosition,
+  }));
+  t.same(
+    heard.map(({ event: { eventId, data, at, logPosition } }) => ({ eventId, data, at, logPosition })),
+    logged,
+    'what went out equals the log, positions included, in log order',
+  );
+  t.same(
+    heard.slice(3).map((m) => m.event.eventId),
+    [...mine, ...theirs].map((e) => e.eventId),
+  );
 });
