@@ -18,6 +18,7 @@ import {
   CreateAuctionBody,
   Cursor,
   ErrorResponse,
+  FreeText,
   EventsQuery,
   EventsResponse,
   Id,
@@ -77,7 +78,7 @@ export const auctionRoutes: FastifyPluginAsyncTypebox<AuctionRouteDeps> = async 
         tags: ['auctions'],
         querystring: Type.Object({
           status: Type.Enum(['scheduled', 'open', 'closed', 'cancelled'], { default: 'open' }),
-          q: Type.Optional(Type.String({ maxLength: 200 })),
+          q: Type.Optional(FreeText({ maxLength: 200 })),
           sort: Type.Enum(['ending_soon', 'newest', 'price_asc', 'price_desc'], { default: 'ending_soon' }),
           cursor: Type.Optional(Cursor),
           limit: Limit,

@@ -12,6 +12,14 @@ export const Timestamp = Type.String({ format: 'date-time' });
 /** No control characters: ids travel into SQL text on the bidding path, where a NUL would cut a statement short. */
 const PRINTABLE = '^[^\\u0000-\\u001F\\u007F]+$';
 
+/**
+ * Free text (titles, names, searches) may hold any character PostgreSQL can store: everything but NUL, which
+ * neither text columns nor jsonb accept.
+ */
+const STORABLE = '^[^\\u0000]*$';
+export const FreeText = (options: { minLength?: number; maxLength: number }) =>
+  Type.String({ ...options, pattern: STORABLE });
+
 export const CommandId = Type.String({
   minLength: 1,
   maxLength: 128,
@@ -36,8 +44,8 @@ export const SoftCloseSchema = Type.Object(
 
 export const CreateAuctionBody = Type.Object(
   {
-    title: Type.String({ minLength: 1, maxLength: 200 }),
-    description: Type.Optional(Type.String({ maxLength: 10_000 })),
+    title: FreeText({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(FreeText({ maxLength: 10_000 })),
     startingPrice: Amount,
     minIncrement: Type.Optional(Amount),
     reservePrice: Type.Optional(Amount),
@@ -99,7 +107,7 @@ export const IdempotencyHeaders = Type.Object({
 });
 
 export const RegisterBody = Type.Object(
-  { displayName: Type.String({ minLength: 1, maxLength: 80 }) },
+  { displayName: FreeText({ minLength: 1, maxLength: 80 }) },
   { additionalProperties: false },
 );
 export const RegisterResponse = Type.Object({ userId: Id, token: Type.String() });

@@ -85,6 +85,8 @@ t.test('auction routes', async (t) => {
       ['negative increment', { minIncrement: -1 }],
       ['price over 2^53', { startingPrice: 2 ** 53 }],
       ['blank title', { title: '   ' }],
+      ['NUL in the title', { title: 'Lot\u0000' }],
+      ['NUL in the description', { description: 'A\u0000B' }],
       ['no title', { title: undefined }],
       ['bad date', { endsAt: 'tomorrow' }],
       ['unknown field', { colour: 'red' }],
@@ -396,6 +398,8 @@ t.test('auction routes', async (t) => {
       'every word must match, any case',
     );
     t.same(titles(await api('GET', '/v1/auctions?q=%25%25')), [], 'a query of no words matches nothing');
+    const nul = await api('GET', '/v1/auctions?q=a%00b');
+    t.same([nul.status, nul.body.error?.code], [400, 'invalid_request'], 'a NUL in the search is refused, not a 5xx');
     const byPrice = titles(await api('GET', '/v1/auctions?q=kettle&sort=price_desc'));
     t.same(byPrice, ['Red kettle', 'Kettledrum', 'Blue kettle'], 'the bids moved Red kettle (100 to start) to the top');
     t.same(titles(await api('GET', '/v1/auctions?q=kettle&sort=price_asc')), [

@@ -30,6 +30,7 @@ t.test('user routes', async (t) => {
       { displayName: 42 },
       { displayName: 'x'.repeat(81) },
       { displayName: 'a', admin: true },
+      { displayName: 'nul\u0000byte' },
     ]) {
       const res = await api('POST', '/v1/users', { body });
       t.equal(res.status, 400, JSON.stringify(body));
