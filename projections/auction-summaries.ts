@@ -10,6 +10,7 @@ import { type AuctionView, auctionView } from '../src/auctions/public-view.js';
 import { parseStreamId } from '../src/event-store/streams.js';
 import type { RecordedEvent } from '../src/event-store/types.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { fromEpochMs, jsonRows } from './json-rows.js';
 import { type Projection, versioned } from './projection.js';
 
 const TABLE = 'auction_summaries';
@@ -75,14 +76,21 @@ export const auctionSummaries: Projection = {
       }
       if (state) changed.push(state);
     }
+    const summaries = changed.map((s) => ({
+      auction_id: s.id,
+      seller_id: s.sellerId,
+      title: s.title,
+      status: s.status,
+      price: s.currentPrice ?? s.startingPrice,
+      ends_ms: s.endsAt,
+      created_ms: s.createdAt,
+      version: s.version,
+      state: s,
+    }));
     await sql`
       INSERT INTO ${sql.table(t)} (auction_id, seller_id, title, status, price, ends_at, created_at, version, state)
-      SELECT * FROM unnest(
-        ${changed.map((s) => s.id)}::uuid[], ${changed.map((s) => s.sellerId)}::uuid[], ${changed.map((s) => s.title)}::text[],
-        ${changed.map((s) => s.status)}::text[], ${changed.map((s) => s.currentPrice ?? s.startingPrice)}::bigint[],
-        ${changed.map((s) => new Date(s.endsAt).toISOString())}::timestamptz[],
-        ${changed.map((s) => new Date(s.createdAt).toISOString())}::timestamptz[],
-        ${changed.map((s) => s.version)}::bigint[], ${changed.map((s) => JSON.stringify(s))}::jsonb[])
+      SELECT auction_id, seller_id, title, status, price, ${fromEpochMs('ends_ms')}, ${fromEpochMs('created_ms')}, version, state
+      FROM ${jsonRows(summaries, 'auction_id uuid, seller_id uuid, title text, status text, price bigint, ends_ms bigint, created_ms bigint, version bigint, state jsonb')}
       ON CONFLICT (auction_id) DO UPDATE SET
         status = excluded.status, price = excluded.price, ends_at = excluded.ends_at,
         version = excluded.version, state = excluded.state`.execute(trx);

@@ -7,6 +7,7 @@ import type { Db } from '../src/db/database.js';
 import type { BidPlacedData } from '../src/auctions/auction.js';
 import { parseStreamId } from '../src/event-store/streams.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { fromEpochMs, jsonRows } from './json-rows.js';
 import { type Projection, versioned } from './projection.js';
 
 const TABLE = 'bid_history';
@@ -39,17 +40,25 @@ export const bidHistory: Projection = {
   async apply(trx, events, version) {
     const bids = events.flatMap((e) => {
       const ref = parseStreamId(e.streamId);
-      return ref.kind === 'auction' && e.type === 'BidPlaced'
-        ? [{ auctionId: ref.auctionId, e, d: e.data as BidPlacedData }]
-        : [];
+      if (ref.kind !== 'auction' || e.type !== 'BidPlaced') return [];
+      const d = e.data as BidPlacedData;
+      return [
+        {
+          auction_id: ref.auctionId,
+          seq: e.version,
+          bidder_id: d.bidderId,
+          current_price: d.currentPrice,
+          leader_id: d.leaderId,
+          reserve_met: d.reserveMet,
+          at_ms: e.at,
+        },
+      ];
     });
     if (bids.length === 0) return;
     await sql`
       INSERT INTO ${sql.table(versioned(TABLE, version))} (auction_id, seq, bidder_id, current_price, leader_id, reserve_met, at)
-      SELECT * FROM unnest(${bids.map((b) => b.auctionId)}::uuid[], ${bids.map((b) => b.e.version)}::bigint[],
-        ${bids.map((b) => b.d.bidderId)}::uuid[], ${bids.map((b) => b.d.currentPrice)}::bigint[],
-        ${bids.map((b) => b.d.leaderId)}::uuid[], ${bids.map((b) => b.d.reserveMet)}::boolean[],
-        ${bids.map((b) => new Date(b.e.at).toISOString())}::timestamptz[])
+      SELECT auction_id, seq, bidder_id, current_price, leader_id, reserve_met, ${fromEpochMs('at_ms')}
+      FROM ${jsonRows(bids, 'auction_id uuid, seq bigint, bidder_id uuid, current_price bigint, leader_id uuid, reserve_met boolean, at_ms bigint')}
       ON CONFLICT DO NOTHING`.execute(trx);
   },
 };

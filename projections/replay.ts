@@ -1,8 +1,9 @@
 /**
- * Replaying the log into several projection versions at once. Each page of events is read once; while it is
- * applied, the next page is already being read. Every target applies the page in a transaction of its own,
- * together with its checkpoint, and the targets run side by side on separate connections, so PostgreSQL spreads
- * the work over its cores. A target is therefore always exactly at its checkpoint, whatever fails.
+ * Replaying the log into several projection versions at once. One reader takes the log page by page, each
+ * page once; every target applies the pages in order, each in a transaction of its own together with its
+ * checkpoint, so a target is always exactly at its checkpoint whatever fails. Targets run side by side on
+ * separate connections and do not wait for each other: the reader stays a few pages ahead of the slowest, and
+ * the replay takes as long as the slowest target alone, with PostgreSQL's work spread over its cores.
  */
 import type { Db } from '../src/db/database.js';
 import { readCommitted } from '../src/event-store/read-all.js';
@@ -15,47 +16,103 @@ export interface ReplayTarget {
   readonly version: number;
 }
 
+export interface ReplayOptions {
+  readonly pageSize?: number;
+  /** Pages read but not yet applied by every target: memory held, against waiting for the reader. */
+  readonly pagesAhead?: number;
+  /** Events applied by every target so far. */
+  readonly onProgress?: (events: number) => void;
+}
+
+interface Page {
+  events: readonly RecordedEvent[];
+  readonly from: LogPosition;
+  readonly to: LogPosition;
+}
+
 /**
- * Applies everything committed after `from` to every target, page by page, and returns where it stopped and
- * how many events it read. All targets must be at `from`.
+ * Applies everything committed after `from` to every target and returns where it stopped and how many events
+ * it read. All targets must be at `from`.
  */
 export async function replayInto(
   db: Db,
   targets: readonly ReplayTarget[],
   from: LogPosition,
-  options: { pageSize?: number; onProgress?: (events: number) => void } = {},
+  options: ReplayOptions = {},
 ): Promise<{ position: LogPosition; events: number }> {
   const pageSize = options.pageSize ?? 10_000;
-  let position = from;
+  const ahead = options.pagesAhead ?? 4;
+  const pages: Page[] = [];
+  /** The next page each target applies. */
+  const cursors = targets.map(() => 0);
+  let end = from;
   let total = 0;
-  let page = readCommitted(db, position, pageSize);
-  for (;;) {
-    const events = await page;
-    const last = events.at(-1);
-    if (!last) return { position, events: total };
-    page = readCommitted(db, last.logPosition, pageSize);
-    try {
-      await Promise.all(targets.map((target) => applyPage(db, target, events, position, last.logPosition)));
-    } catch (err) {
-      page.catch(() => undefined);
-      throw err;
+  let readAll = false;
+  let failure: { error: unknown } | null = null;
+  let applied = 0;
+
+  // Everyone waits on one signal, given whenever anything moves.
+  let wake: () => void = () => undefined;
+  let moved = new Promise<void>((resolve) => (wake = resolve));
+  const signal = () => {
+    const resolve = wake;
+    moved = new Promise<void>((r) => (wake = r));
+    resolve();
+  };
+  const slowest = () => Math.min(...cursors);
+
+  const reader = async () => {
+    while (!failure) {
+      if (pages.length - slowest() >= ahead) {
+        await moved;
+        continue;
+      }
+      const events = await readCommitted(db, end, pageSize);
+      const last = events.at(-1);
+      if (!last) break;
+      pages.push({ events, from: end, to: last.logPosition });
+      end = last.logPosition;
+      total += events.length;
+      signal();
     }
-    position = last.logPosition;
-    total += events.length;
-    options.onProgress?.(total);
-  }
+    readAll = true;
+    signal();
+  };
+
+  const worker = async (target: ReplayTarget, k: number) => {
+    while (!failure) {
+      const i = cursors[k] as number;
+      const page = pages[i];
+      if (!page) {
+        if (readAll) return;
+        await moved;
+        continue;
+      }
+      await applyPage(db, target, page);
+      cursors[k] = i + 1;
+      if (slowest() === i + 1) {
+        // Every target is past this page: let it go, and tell how far the replay has got.
+        applied += page.events.length;
+        page.events = [];
+        options.onProgress?.(applied);
+      }
+      signal();
+    }
+  };
+
+  const fail = (error: unknown) => {
+    failure ??= { error };
+    signal();
+  };
+  await Promise.all([reader().catch(fail), ...targets.map((target, k) => worker(target, k).catch(fail))]);
+  if (failure) throw (failure as { error: unknown }).error;
+  return { position: end, events: total };
 }
 
-async function applyPage(
-  db: Db,
-  { projection, version }: ReplayTarget,
-  events: readonly RecordedEvent[],
-  from: LogPosition,
-  to: LogPosition,
-): Promise<void> {
-  const relevant = events.filter((e) => projection.eventTypes.has(e.type));
+async function applyPage(db: Db, { projection, version }: ReplayTarget, page: Page): Promise<void> {
+  const relevant = page.events.filter((e) => projection.eventTypes.has(e.type));
   await db.transaction().execute(async (trx) => {
     if (relevant.length > 0) await projection.apply(trx, relevant, version);
-    await advanceCheckpoint(trx, projection.name, version, from, to);
+    await advanceCheckpoint(trx, projection.name, version, page.from, page.to);
   });
 }

@@ -9,6 +9,7 @@ import type { AuctionState, BidPlacedData } from '../src/auctions/auction.js';
 import { parseStreamId } from '../src/event-store/streams.js';
 import { summaryStates } from './auction-summaries.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { fromEpochMs, jsonRows } from './json-rows.js';
 import { type Projection, versioned } from './projection.js';
 
 const TABLE = 'user_bids';
@@ -43,7 +44,7 @@ export const userBids: Projection = {
     // Fold the batch per (user, auction) first: one row write each, however many bids the batch holds.
     const rows = new Map<
       string,
-      { userId: string; auctionId: string; count: number; max: number; first: number; last: number }
+      { user_id: string; auction_id: string; bid_count: number; max_amount: number; first_ms: number; last_ms: number }
     >();
     for (const e of events) {
       const ref = parseStreamId(e.streamId);
@@ -51,25 +52,23 @@ export const userBids: Projection = {
       const d = e.data as BidPlacedData;
       const key = `${d.bidderId}/${ref.auctionId}`;
       const row = rows.get(key) ?? {
-        userId: d.bidderId,
-        auctionId: ref.auctionId,
-        count: 0,
-        max: 0,
-        first: e.at,
-        last: e.at,
+        user_id: d.bidderId,
+        auction_id: ref.auctionId,
+        bid_count: 0,
+        max_amount: 0,
+        first_ms: e.at,
+        last_ms: e.at,
       };
-      row.count += 1;
-      row.max = Math.max(row.max, d.maxAmount);
-      row.last = Math.max(row.last, e.at);
+      row.bid_count += 1;
+      row.max_amount = Math.max(row.max_amount, d.maxAmount);
+      row.last_ms = Math.max(row.last_ms, e.at);
       rows.set(key, row);
     }
     if (rows.size === 0) return;
-    const list = [...rows.values()];
     await sql`
       INSERT INTO ${sql.table(versioned(TABLE, version))} AS u (user_id, auction_id, bid_count, max_amount, first_bid_at, last_bid_at)
-      SELECT * FROM unnest(${list.map((r) => r.userId)}::uuid[], ${list.map((r) => r.auctionId)}::uuid[],
-        ${list.map((r) => r.count)}::integer[], ${list.map((r) => r.max)}::bigint[],
-        ${list.map((r) => new Date(r.first).toISOString())}::timestamptz[], ${list.map((r) => new Date(r.last).toISOString())}::timestamptz[])
+      SELECT user_id, auction_id, bid_count, max_amount, ${fromEpochMs('first_ms')}, ${fromEpochMs('last_ms')}
+      FROM ${jsonRows([...rows.values()], 'user_id uuid, auction_id uuid, bid_count integer, max_amount bigint, first_ms bigint, last_ms bigint')}
       ON CONFLICT (user_id, auction_id) DO UPDATE SET
         bid_count = u.bid_count + excluded.bid_count,
         max_amount = greatest(u.max_amount, excluded.max_amount),

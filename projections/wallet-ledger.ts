@@ -6,6 +6,7 @@ import type { Db } from '../src/db/database.js';
 import { parseStreamId } from '../src/event-store/streams.js';
 import { WALLET_EVENT_TYPES, type WalletEventData } from '../src/wallets/wallet.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { fromEpochMs, jsonRows } from './json-rows.js';
 import { type Projection, versioned } from './projection.js';
 
 const TABLE = 'wallet_ledger';
@@ -42,17 +43,27 @@ export const walletLedger: Projection = {
   async apply(trx, events, version) {
     const entries = events.flatMap((e) => {
       const ref = parseStreamId(e.streamId);
-      return ref.kind === 'wallet' && WALLET_EVENT_TYPES.has(e.type)
-        ? [{ userId: ref.userId, e, d: e.data as WalletEventData }]
-        : [];
+      if (ref.kind !== 'wallet' || !WALLET_EVENT_TYPES.has(e.type)) return [];
+      const d = e.data as WalletEventData;
+      return [
+        {
+          user_id: ref.userId,
+          version: e.version,
+          type: e.type,
+          reason: d.reason,
+          amount: d.amount,
+          available: d.available,
+          held: d.held,
+          auction_id: d.auctionId ?? null,
+          at_ms: e.at,
+        },
+      ];
     });
     if (entries.length === 0) return;
     await sql`
       INSERT INTO ${sql.table(versioned(TABLE, version))} (user_id, version, type, reason, amount, available, held, auction_id, at)
-      SELECT * FROM unnest(${entries.map((x) => x.userId)}::uuid[], ${entries.map((x) => x.e.version)}::bigint[],
-        ${entries.map((x) => x.e.type)}::text[], ${entries.map((x) => x.d.reason)}::text[], ${entries.map((x) => x.d.amount)}::bigint[],
-        ${entries.map((x) => x.d.available)}::bigint[], ${entries.map((x) => x.d.held)}::bigint[],
-        ${entries.map((x) => x.d.auctionId ?? null)}::uuid[], ${entries.map((x) => new Date(x.e.at).toISOString())}::timestamptz[])
+      SELECT user_id, version, type, reason, amount, available, held, auction_id, ${fromEpochMs('at_ms')}
+      FROM ${jsonRows(entries, 'user_id uuid, version bigint, type text, reason text, amount bigint, available bigint, held bigint, auction_id uuid, at_ms bigint')}
       ON CONFLICT DO NOTHING`.execute(trx);
   },
 };
