@@ -1,19 +1,42 @@
 /**
  * The benchmark suite: `npm run bench` runs every scenario, `npm run bench -- hot` one of them, and `--quick`
- * smaller sizes (CI runs it as a smoke test of the invariants, not of the speed). Each scenario writes
- * bench/results/<scenario>.json and prints a table.
+ * smaller sizes (CI runs it as a smoke test of the invariants, not of the speed), `--bus nats` the service over
+ * NATS JetStream instead of its in-process bus (scenarios that watch events: fanout, memory). Each scenario
+ * writes bench/results/<scenario>.json and prints a table.
  */
 import { parseArgs } from 'node:util';
+import type { BusKind } from './lib/bus.js';
 import { type ScenarioResult, report } from './lib/report.js';
+import { fanout } from './scenarios/fanout.js';
 import { hot } from './scenarios/hot.js';
+import { latency } from './scenarios/latency.js';
 import { many } from './scenarios/many.js';
+import { memory } from './scenarios/memory.js';
+import { replay } from './scenarios/replay.js';
 
-const SCENARIOS: Record<string, (o: { quick: boolean }) => Promise<ScenarioResult>> = { hot, many };
+interface ScenarioOptions {
+  readonly quick: boolean;
+  readonly bus: BusKind;
+}
+
+const SCENARIOS: Record<string, (o: ScenarioOptions) => Promise<ScenarioResult>> = {
+  hot,
+  many,
+  latency,
+  fanout,
+  replay,
+  memory,
+};
 
 const { values, positionals } = parseArgs({
-  options: { quick: { type: 'boolean', default: false } },
+  options: { quick: { type: 'boolean', default: false }, bus: { type: 'string', default: 'memory' } },
   allowPositionals: true,
 });
+if (values.bus !== 'memory' && values.bus !== 'nats') {
+  console.error(`unknown bus ${values.bus}; choose memory or nats`);
+  process.exit(2);
+}
+const bus: BusKind = values.bus === 'nats' ? 'nats' : 'memory';
 const chosen = positionals.length > 0 ? positionals : Object.keys(SCENARIOS);
 const unknown = chosen.filter((s) => !SCENARIOS[s]);
 if (unknown.length > 0) {
@@ -23,8 +46,9 @@ if (unknown.length > 0) {
 let broken = false;
 for (const name of chosen) {
   const started = Date.now();
-  const result = await (SCENARIOS[name] as (o: { quick: boolean }) => Promise<ScenarioResult>)({
+  const result = await (SCENARIOS[name] as (o: ScenarioOptions) => Promise<ScenarioResult>)({
     quick: values.quick ?? false,
+    bus,
   });
   await report(result);
   console.log(`(${name} took ${Math.round((Date.now() - started) / 1000)} s)`);

@@ -4,11 +4,12 @@ import path from 'node:path';
 import type { LoadResult } from './load.js';
 import { summarise, table } from './stats.js';
 
+/** One design's figures. A scenario that measures no command latency (replay, memory) says null. */
 export interface Figures {
   acceptedPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  [figure: string]: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  [figure: string]: number | null;
 }
 
 export interface Target {
@@ -29,7 +30,15 @@ export interface ScenarioResult {
   [extra: string]: unknown;
 }
 
-export function figures(load: LoadResult, extra: Record<string, number> = {}): Figures {
+/** Figures of a design driven by the load generator: every latency figure is known. */
+export interface LoadFigures extends Figures {
+  p50Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  offeredPerSec: number;
+}
+
+export function figures(load: LoadResult, extra: Record<string, number> = {}): LoadFigures {
   const s = summarise(load.latenciesMs);
   return {
     acceptedPerSec: Math.round((load.outcomes.ok ?? 0) / load.seconds),
@@ -49,7 +58,12 @@ export async function report(result: ScenarioResult): Promise<void> {
   const rows = (['product', 'baseline', 'ceiling'] as const).flatMap((design) => {
     const f = result[design];
     return f
-      ? [{ design, ...Object.fromEntries(Object.entries(f).map(([k, v]) => [k, Math.round(v * 100) / 100])) }]
+      ? [
+          {
+            design,
+            ...Object.fromEntries(Object.entries(f).map(([k, v]) => [k, v === null ? '-' : Math.round(v * 100) / 100])),
+          },
+        ]
       : [];
   });
   console.log(`\n== ${result.scenario}${result.quick ? ' (quick)' : ''}`);

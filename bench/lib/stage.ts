@@ -6,7 +6,7 @@ import type { Db } from '../../src/db/database.js';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { verifyAll } from '../../src/ops/verify-all.js';
-import { type CpuReading, readCpu } from './cpu.js';
+import { type CpuReading, readCpu } from './proc.js';
 import { dropDatabase, freshDatabase } from './database.js';
 import { type BenchServer, startBenchServer } from './server.js';
 

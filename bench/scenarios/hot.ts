@@ -13,7 +13,7 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import { auctionStreamId } from '../../src/event-store/streams.js';
 import type { WalletRow } from '../../src/wallets/wallet-store.js';
 import { dropDatabase, freshDatabase } from '../lib/database.js';
-import { type CpuReading, cpuPerCommand } from '../lib/cpu.js';
+import { type CpuReading, cpuPerCommand } from '../lib/proc.js';
 import { openLoop } from '../lib/load.js';
 import { type Figures, type ScenarioResult, figures, ratio } from '../lib/report.js';
 import { seedAuctions, seedUsers } from '../lib/seed.js';

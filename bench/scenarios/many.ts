@@ -3,7 +3,7 @@
  * on an auction picked at random. The product (batches across auctions in one transaction) against the lock-per-request
  * baseline (one transaction per bid, which PostgreSQL can run side by side on different auctions).
  */
-import { type CpuReading, cpuPerCommand } from '../lib/cpu.js';
+import { type CpuReading, cpuPerCommand } from '../lib/proc.js';
 import { openLoop } from '../lib/load.js';
 import { type ScenarioResult, figures, ratio } from '../lib/report.js';
 import { seedAuctions, seedUsers } from '../lib/seed.js';
