@@ -1,7 +1,8 @@
 /**
  * The benchmark suite: `npm run bench` runs every scenario, `npm run bench -- hot` one of them, and `--quick`
  * smaller sizes (CI runs it as a smoke test of the invariants, not of the speed), `--bus nats` the service over
- * NATS JetStream instead of its in-process bus (scenarios that watch events: fanout, memory). Each scenario
+ * NATS JetStream instead of its in-process bus (scenarios that watch events: fanout, memory), `--sockets N` the
+ * number of watching sockets in fanout. Each scenario
  * writes bench/results/<scenario>.json and prints a table.
  */
 import { parseArgs } from 'node:util';
@@ -17,6 +18,7 @@ import { replay } from './scenarios/replay.js';
 interface ScenarioOptions {
   readonly quick: boolean;
   readonly bus: BusKind;
+  readonly sockets?: number | undefined;
 }
 
 const SCENARIOS: Record<string, (o: ScenarioOptions) => Promise<ScenarioResult>> = {
@@ -29,7 +31,11 @@ const SCENARIOS: Record<string, (o: ScenarioOptions) => Promise<ScenarioResult>>
 };
 
 const { values, positionals } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, bus: { type: 'string', default: 'memory' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    bus: { type: 'string', default: 'memory' },
+    sockets: { type: 'string' },
+  },
   allowPositionals: true,
 });
 if (values.bus !== 'memory' && values.bus !== 'nats') {
@@ -49,6 +55,7 @@ for (const name of chosen) {
   const result = await (SCENARIOS[name] as (o: ScenarioOptions) => Promise<ScenarioResult>)({
     quick: values.quick ?? false,
     bus,
+    sockets: values.sockets === undefined ? undefined : Number(values.sockets),
   });
   await report(result);
   console.log(`(${name} took ${Math.round((Date.now() - started) / 1000)} s)`);

@@ -20,6 +20,8 @@ export interface Target {
 
 export interface ScenarioResult {
   scenario: string;
+  /** A run with options other than its size's own (another bus, another socket count): kept in its own file. */
+  variant?: string;
   quick: boolean;
   invariantsOk: boolean;
   product?: Figures;
@@ -66,12 +68,13 @@ export async function report(result: ScenarioResult): Promise<void> {
         ]
       : [];
   });
-  console.log(`\n== ${result.scenario}${result.quick ? ' (quick)' : ''}`);
+  console.log(`\n== ${result.scenario}${result.variant ? ` ${result.variant}` : ''}${result.quick ? ' (quick)' : ''}`);
   if (rows.length > 0) console.log(table(rows));
   for (const t of result.targets) console.log(`${t.ok ? 'met   ' : 'MISSED'}  ${t.name}: ${t.detail}`);
   for (const n of result.notes) console.log(`note    ${n}`);
   console.log(`invariants: ${result.invariantsOk ? 'ok' : 'BROKEN'}`);
-  const out = path.join(import.meta.dirname, '..', 'results', `${result.scenario}${result.quick ? '-quick' : ''}.json`);
+  const name = [result.scenario, result.variant, result.quick ? 'quick' : undefined].filter(Boolean).join('-');
+  const out = path.join(import.meta.dirname, '..', 'results', `${name}.json`);
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
 }

@@ -242,10 +242,20 @@ async function runCeiling(sizes: Sizes) {
 
 const complete = (d: Delivery) => d.missing === 0 && d.outOfOrder === 0 && d.closedByServer === 0;
 
-export async function fanout({ quick, bus = 'memory' }: { quick: boolean; bus?: BusKind }): Promise<ScenarioResult> {
-  const sizes: Sizes = quick
+export async function fanout({
+  quick,
+  bus = 'memory',
+  sockets,
+}: {
+  quick: boolean;
+  bus?: BusKind;
+  /** Watching sockets instead of the size's own (5,000; quick 500). */
+  sockets?: number | undefined;
+}): Promise<ScenarioResult> {
+  const base: Sizes = quick
     ? { sockets: 500, steadySeconds: 5, floodSeconds: 3, floodWarmupMs: 500, catchUpMs: 20_000 }
     : { sockets: 5_000, steadySeconds: 20, floodSeconds: 10, floodWarmupMs: 1_000, catchUpMs: 120_000 };
+  const sizes: Sizes = sockets ? { ...base, sockets } : base;
   const chosenBus = benchBus(bus);
   let measured;
   try {
@@ -283,6 +293,9 @@ export async function fanout({ quick, bus = 'memory' }: { quick: boolean; bus?: 
   const share = saturated.deliveriesPerSec / Math.max(1, ceiling.deliveriesPerSec);
   return {
     scenario: 'fanout',
+    ...(sockets || bus !== 'memory'
+      ? { variant: [sockets ? `${sockets}-sockets` : '', bus === 'memory' ? '' : bus].filter(Boolean).join('-') }
+      : {}),
     quick,
     invariantsOk: measured.invariantsOk && complete(measured.delivery) && complete(ceiling.delivery),
     product,

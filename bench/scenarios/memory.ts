@@ -165,6 +165,7 @@ export async function memory({ quick, bus = 'memory' }: { quick: boolean; bus?: 
   const refused = Object.entries(loaded.outcomes).filter(([code]) => code !== 'ok');
   return {
     scenario: 'memory',
+    ...(bus === 'memory' ? {} : { variant: bus }),
     quick,
     invariantsOk: idle.invariantsOk && loaded.invariantsOk,
     product,

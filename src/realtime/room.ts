@@ -12,8 +12,11 @@ import type { AuctionView } from '../auctions/public-view.js';
 import { type Bus, type BusEvent, auctionSubjects } from '../bus/bus.js';
 
 export interface Member {
-  /** Sends a serialised frame; false when the member is gone or was dropped for being too slow. */
-  send(frame: string): boolean;
+  /**
+   * Sends a serialised text frame (bytes when one frame goes to many members: encoded once, not once each);
+   * false when the member is gone or was dropped for being too slow.
+   */
+  send(frame: string | Buffer): boolean;
 }
 
 export interface SeqFrame {
@@ -150,9 +153,10 @@ export class Room {
     this.lastSeq = framed.seq;
     this.recent.push(framed);
     if (this.recent.length > this.options.recentFrames) this.recent.shift();
+    const bytes = Buffer.from(framed.frame);
     for (const [member, state] of this.members) {
       if (state.sent >= framed.seq) continue;
-      if (!member.send(framed.frame)) {
+      if (!member.send(bytes)) {
         this.members.delete(member);
         continue;
       }

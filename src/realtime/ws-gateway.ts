@@ -51,14 +51,15 @@ class Connection implements Member {
     private readonly deps: GatewayDeps,
   ) {}
 
-  send(frame: string): boolean {
+  send(frame: string | Buffer): boolean {
     if (this.socket.readyState !== OPEN) return false;
     if (this.socket.bufferedAmount > (this.deps.maxBufferedBytes ?? 1_048_576)) {
       this.deps.observe?.slowClosed();
       this.socket.close(SLOW_SOCKET_CLOSE_CODE, 'too far behind: reconnect and subscribe with since');
       return false;
     }
-    this.socket.send(frame);
+    // Bytes are a text frame too (JSON encoded once for a whole room), not binary as ws would guess.
+    this.socket.send(frame, { binary: false });
     return true;
   }
 
