@@ -13,12 +13,9 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import { auctionStreamId } from '../../src/event-store/streams.js';
 import type { WalletRow } from '../../src/wallets/wallet-store.js';
 import { dropDatabase, freshDatabase } from '../lib/database.js';
-import { type CpuReading, cpuPerCommand } from '../lib/proc.js';
-import { openLoop } from '../lib/load.js';
+import { type Design, runDesign } from '../lib/design-run.js';
 import { type Figures, type ScenarioResult, figures, ratio } from '../lib/report.js';
 import { seedAuctions, seedUsers } from '../lib/seed.js';
-import { histogramMean, stage } from '../lib/stage.js';
-import { connectBidders } from '../lib/ws-bidder.js';
 
 export interface HotOptions {
   readonly quick: boolean;
@@ -32,40 +29,17 @@ async function seedHot(db: Parameters<typeof seedUsers>[0], bidders: number) {
   return { users, auctionId: auctionId as string };
 }
 
-async function runDesign(
-  design: 'actor' | 'lock-per-request',
-  bidders: number,
-  offeredPerSec: number,
-  seconds: number,
-  warmupMs: number,
-) {
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const s = await stage(
-    `hot_${design.replace(/-/g, '_')}`,
-    { COMMAND_MODE: design, DB_POOL_SIZE: '32' },
-    (db) => seedHot(db, bidders),
-    profile,
-  );
-  const sockets = await connectBidders(s.url, s.seeded.users, 'h');
-  // Maximums rise with every bid sent, so nearly every bid is valid when it arrives.
-  const window: CpuReading[] = [];
-  const load = await openLoop({
-    onWindow: () => window.push(s.cpu()),
-    senders: bidders,
-    ratePerSecond: offeredPerSec,
-    durationMs: seconds * 1000,
+const hotRun = (design: Design, bidders: number, offeredPerSec: number, seconds: number, warmupMs: number) =>
+  runDesign({
+    name: 'hot',
+    design,
+    seed: (db) => seedHot(db, bidders),
+    // Maximums rise with every bid sent, so nearly every bid is valid when it arrives.
+    nextBid: (seeded, sequence) => ({ auctionId: seeded.auctionId, maxAmount: 1_000 + sequence * 10 }),
+    offeredPerSec,
+    seconds,
     warmupMs,
-    send: async (w, sequence) => {
-      const answer = await (sockets[w] as (typeof sockets)[number]).bid(s.seeded.auctionId, 1_000 + sequence * 10);
-      return answer.ok ? 'ok' : answer.code;
-    },
   });
-  const metrics = await s.metrics();
-  for (const socket of sockets) socket.close();
-  const verdict = await s.finish();
-  const cpu = cpuPerCommand(window[0] as CpuReading, window[1] as CpuReading, load.outcomes.ok ?? 0);
-  return { load, cpu, meanBatch: histogramMean(metrics, 'auction_commit_batch_commands'), ...verdict };
-}
 
 /** The product's rows written again by a bare loop: decided up front, then only SQL is timed. */
 async function rawCeiling(bidders: number, batch: number, seconds: number, expectedPerSec: number): Promise<Figures> {
@@ -147,8 +121,8 @@ export async function hot({ quick }: HotOptions): Promise<ScenarioResult> {
   const warmup = quick ? 500 : 2_000;
   // Offered well above what either design takes, so each runs at its capacity ("as fast as accepted").
   const offered = quick ? 10_000 : 20_000;
-  const product = await runDesign('actor', bidders, offered, seconds, warmup);
-  const baseline = await runDesign('lock-per-request', bidders, offered, seconds, warmup);
+  const product = await hotRun('actor', bidders, offered, seconds, warmup);
+  const baseline = await hotRun('lock-per-request', bidders, offered, seconds, warmup);
   const batch = Math.max(1, Math.round(product.meanBatch));
   const ceiling = await rawCeiling(
     bidders,

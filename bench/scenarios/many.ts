@@ -3,65 +3,40 @@
  * on an auction picked at random. The product (batches across auctions in one transaction) against the lock-per-request
  * baseline (one transaction per bid, which PostgreSQL can run side by side on different auctions).
  */
-import { type CpuReading, cpuPerCommand } from '../lib/proc.js';
-import { openLoop } from '../lib/load.js';
+import { type Design, runDesign } from '../lib/design-run.js';
 import { type ScenarioResult, figures, ratio } from '../lib/report.js';
 import { seedAuctions, seedUsers } from '../lib/seed.js';
-import { histogramMean, stage } from '../lib/stage.js';
-import { connectBidders } from '../lib/ws-bidder.js';
 
-async function runDesign(
-  design: 'actor' | 'lock-per-request',
+function manyRun(
+  design: Design,
   auctions: number,
   bidders: number,
   offeredPerSec: number,
   seconds: number,
   warmupMs: number,
 ) {
-  const profile =
-    process.env.BENCH_PROFILE && design === 'actor'
-      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-      : [];
-  const s = await stage(
-    `many_${design.replace(/-/g, '_')}`,
-    { COMMAND_MODE: design, DB_POOL_SIZE: '32' },
-    async (db) => {
+  // Per auction, maximums rise with every bid sent to it, so nearly every bid is valid when it arrives.
+  const sequence = new Map<string, number>();
+  let pick = 0x9e3779b9;
+  return runDesign({
+    name: 'many',
+    design,
+    seed: async (db) => {
       const [seller, ...users] = await seedUsers(db, bidders + 1, 1_000_000_000_000);
       const auctionIds = await seedAuctions(db, seller!.userId, auctions, { startingPrice: 100, minIncrement: 1 });
       return { users, auctionIds };
     },
-    profile,
-  );
-  const sockets = await connectBidders(s.url, s.seeded.users, 'm');
-  // Per auction, maximums rise with every bid sent to it, so nearly every bid is valid when it arrives.
-  const sequence = new Map<string, number>();
-  let pick = 0x9e3779b9;
-  const window: CpuReading[] = [];
-  const load = await openLoop({
-    onWindow: () => window.push(s.cpu()),
-    senders: bidders,
-    ratePerSecond: offeredPerSec,
-    durationMs: seconds * 1000,
-    warmupMs,
-    send: async (w) => {
+    nextBid: (seeded) => {
       pick = (pick * 1_103_515_245 + 12_345) >>> 0;
-      const auctionId = s.seeded.auctionIds[pick % s.seeded.auctionIds.length] as string;
+      const auctionId = seeded.auctionIds[pick % seeded.auctionIds.length] as string;
       const n = (sequence.get(auctionId) ?? 0) + 1;
       sequence.set(auctionId, n);
-      const answer = await (sockets[w] as (typeof sockets)[number]).bid(auctionId, 1_000 + n * 10);
-      return answer.ok ? 'ok' : answer.code;
+      return { auctionId, maxAmount: 1_000 + n * 10 };
     },
+    offeredPerSec,
+    seconds,
+    warmupMs,
   });
-  const metrics = await s.metrics();
-  for (const socket of sockets) socket.close();
-  const verdict = await s.finish();
-  return {
-    load,
-    cpu: cpuPerCommand(window[0] as CpuReading, window[1] as CpuReading, load.outcomes.ok ?? 0),
-    meanBatch: histogramMean(metrics, 'auction_commit_batch_commands'),
-    meanAuctionsPerTransaction: histogramMean(metrics, 'auction_commit_batch_auctions'),
-    ...verdict,
-  };
 }
 
 export async function many({ quick }: { quick: boolean }): Promise<ScenarioResult> {
@@ -71,8 +46,8 @@ export async function many({ quick }: { quick: boolean }): Promise<ScenarioResul
   const warmup = quick ? 500 : 3_000;
   // Offered well above what either design takes, so each runs at its capacity.
   const offered = quick ? 10_000 : 20_000;
-  const product = await runDesign('actor', auctions, bidders, offered, seconds, warmup);
-  const baseline = await runDesign('lock-per-request', auctions, bidders, offered, seconds, warmup);
+  const product = await manyRun('actor', auctions, bidders, offered, seconds, warmup);
+  const baseline = await manyRun('lock-per-request', auctions, bidders, offered, seconds, warmup);
   const p = figures(product.load, {
     meanBatch: Math.round(product.meanBatch),
     meanAuctionsPerTransaction: Math.round(product.meanAuctionsPerTransaction),
