@@ -51,7 +51,7 @@ export const auctionSummaries: Projection = {
     );
   },
 
-  async apply(trx, events, version) {
+  async write(db, events, version) {
     const t = versioned(TABLE, version);
     const byAuction = new Map<string, RecordedEvent[]>();
     for (const e of events) {
@@ -61,10 +61,10 @@ export const auctionSummaries: Projection = {
       list.push(e);
       byAuction.set(ref.auctionId, list);
     }
-    if (byAuction.size === 0) return;
+    if (byAuction.size === 0) return null;
     const { rows } = await sql<{ auction_id: string; state: AuctionState }>`
       SELECT auction_id, state FROM ${sql.table(t)} WHERE auction_id = ANY(${[...byAuction.keys()]}::uuid[])`.execute(
-      trx,
+      db,
     );
     const states = new Map(rows.map((r) => [r.auction_id, r.state]));
     const changed: AuctionState[] = [];
@@ -87,13 +87,14 @@ export const auctionSummaries: Projection = {
       version: s.version,
       state: s,
     }));
-    await sql`
+    return (guard) => sql`
       INSERT INTO ${sql.table(t)} (auction_id, seller_id, title, status, price, ends_at, created_at, version, state)
       SELECT auction_id, seller_id, title, status, price, ${fromEpochMs('ends_ms')}, ${fromEpochMs('created_ms')}, version, state
       FROM ${jsonRows(summaries, 'auction_id uuid, seller_id uuid, title text, status text, price bigint, ends_ms bigint, created_ms bigint, version bigint, state jsonb')}
+      WHERE ${guard}
       ON CONFLICT (auction_id) DO UPDATE SET
         status = excluded.status, price = excluded.price, ends_at = excluded.ends_at,
-        version = excluded.version, state = excluded.state`.execute(trx);
+        version = excluded.version, state = excluded.state`;
   },
 };
 

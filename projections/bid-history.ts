@@ -37,7 +37,7 @@ export const bidHistory: Projection = {
     await sql`CREATE UNIQUE INDEX IF NOT EXISTS ${sql.id(`${t}_key`)} ON ${sql.table(t)} (auction_id, seq)`.execute(db);
   },
 
-  async apply(trx, events, version) {
+  async write(_db, events, version) {
     const bids = events.flatMap((e) => {
       const ref = parseStreamId(e.streamId);
       if (ref.kind !== 'auction' || e.type !== 'BidPlaced') return [];
@@ -54,12 +54,13 @@ export const bidHistory: Projection = {
         },
       ];
     });
-    if (bids.length === 0) return;
-    await sql`
+    if (bids.length === 0) return null;
+    return (guard) => sql`
       INSERT INTO ${sql.table(versioned(TABLE, version))} (auction_id, seq, bidder_id, current_price, leader_id, reserve_met, at)
       SELECT auction_id, seq, bidder_id, current_price, leader_id, reserve_met, ${fromEpochMs('at_ms')}
       FROM ${jsonRows(bids, 'auction_id uuid, seq bigint, bidder_id uuid, current_price bigint, leader_id uuid, reserve_met boolean, at_ms bigint')}
-      ON CONFLICT DO NOTHING`.execute(trx);
+      WHERE ${guard}
+      ON CONFLICT DO NOTHING`;
   },
 };
 

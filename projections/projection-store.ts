@@ -4,7 +4,6 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../src/db/database.js';
-import { ConcurrencyError } from '../src/event-store/errors.js';
 import { LOG_START, type LogPosition } from '../src/event-store/types.js';
 import { type Projection, versioned } from './projection.js';
 
@@ -122,23 +121,6 @@ export async function swapLive(db: Db, projection: Projection, version: number):
       await sql`DROP TABLE IF EXISTS ${sql.table(versioned(table, retired))}`.execute(db);
   }
   return retired;
-}
-
-/** Moves a version's checkpoint, refusing if another runner moved it first (its batch then counts, ours not). */
-export async function advanceCheckpoint(
-  trx: Db,
-  name: string,
-  version: number,
-  from: LogPosition,
-  to: LogPosition,
-): Promise<void> {
-  const result = await sql`
-    UPDATE projections SET checkpoint_xid = ${to.xid}::xid8, checkpoint_position = ${to.position}, updated_at = now()
-    WHERE name = ${name} AND version = ${version}
-      AND checkpoint_xid = ${from.xid}::xid8 AND checkpoint_position = ${from.position}`.execute(trx);
-  if (Number(result.numAffectedRows ?? 0) !== 1) {
-    throw new ConcurrencyError(`projection ${name} v${version} checkpoint moved on`);
-  }
 }
 
 export async function readCheckpoint(db: Db, name: string, version: number): Promise<LogPosition | null> {

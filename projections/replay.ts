@@ -1,7 +1,7 @@
 /**
  * Replaying the log into several projection versions at once. One reader takes the log page by page, each
- * page once; every target applies the pages in order, each in a transaction of its own together with its
- * checkpoint, so a target is always exactly at its checkpoint whatever fails. Targets run side by side on
+ * page once; every target applies the pages in order, each in one statement together with its checkpoint's
+ * move (apply-batch.ts), so a target is always exactly at its checkpoint whatever fails. Targets run side by side on
  * separate connections and do not wait for each other: the reader stays a few pages ahead of the slowest, and
  * the replay takes as long as the slowest target alone, with PostgreSQL's work spread over its cores.
  */
@@ -9,7 +9,7 @@ import type { Db } from '../src/db/database.js';
 import { readCommitted } from '../src/event-store/read-all.js';
 import type { LogPosition, RecordedEvent } from '../src/event-store/types.js';
 import type { Projection } from './projection.js';
-import { advanceCheckpoint } from './projection-store.js';
+import { applyBatch } from './apply-batch.js';
 
 export interface ReplayTarget {
   readonly projection: Projection;
@@ -109,10 +109,6 @@ export async function replayInto(
   return { position: end, events: total };
 }
 
-async function applyPage(db: Db, { projection, version }: ReplayTarget, page: Page): Promise<void> {
-  const relevant = page.events.filter((e) => projection.eventTypes.has(e.type));
-  await db.transaction().execute(async (trx) => {
-    if (relevant.length > 0) await projection.apply(trx, relevant, version);
-    await advanceCheckpoint(trx, projection.name, version, page.from, page.to);
-  });
+function applyPage(db: Db, { projection, version }: ReplayTarget, page: Page): Promise<void> {
+  return applyBatch(db, projection, version, page.events, page.from, page.to);
 }

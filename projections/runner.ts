@@ -1,7 +1,7 @@
 /**
  * Keeps one version of one projection up to date. It catches up from the PostgreSQL log (the source of truth),
- * then follows its bus consumer. Every batch is applied in one transaction together with the checkpoint, so a
- * redelivered batch changes nothing.
+ * then follows its bus consumer. Every batch is applied in one statement together with the checkpoint's move
+ * (apply-batch.ts), so a redelivered batch changes nothing.
  *
  * Bus messages carry their log position and the position published before them (`prev`). A message at or
  * before the checkpoint is a duplicate and skipped; one whose `prev` is after the checkpoint means something
@@ -15,7 +15,8 @@ import { isConflict } from '../src/event-store/errors.js';
 import { readCommitted } from '../src/event-store/read-all.js';
 import { type LogPosition, type RecordedEvent, comparePositions } from '../src/event-store/types.js';
 import type { Projection } from './projection.js';
-import { advanceCheckpoint, readCheckpoint } from './projection-store.js';
+import { applyBatch } from './apply-batch.js';
+import { readCheckpoint } from './projection-store.js';
 
 export interface RunnerOptions {
   readonly log: Logger;
@@ -131,12 +132,8 @@ export class ProjectionRunner {
   private async apply(events: readonly RecordedEvent[]): Promise<void> {
     const from = this.checkpoint;
     const to = (events.at(-1) as RecordedEvent).logPosition;
-    const relevant = events.filter((e) => this.projection.eventTypes.has(e.type));
     try {
-      await this.db.transaction().execute(async (trx) => {
-        if (relevant.length > 0) await this.projection.apply(trx, relevant, this.version);
-        await advanceCheckpoint(trx, this.projection.name, this.version, from, to);
-      });
+      await applyBatch(this.db, this.projection, this.version, events, from, to);
     } catch (err) {
       if (!isConflict(err)) throw err;
       // Another runner (another process) applied this batch first; go on from where it got to.

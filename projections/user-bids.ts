@@ -40,7 +40,7 @@ export const userBids: Projection = {
     );
   },
 
-  async apply(trx, events, version) {
+  async write(_db, events, version) {
     // Fold the batch per (user, auction) first: one row write each, however many bids the batch holds.
     const rows = new Map<
       string,
@@ -64,15 +64,17 @@ export const userBids: Projection = {
       row.last_ms = Math.max(row.last_ms, e.at);
       rows.set(key, row);
     }
-    if (rows.size === 0) return;
-    await sql`
+    if (rows.size === 0) return null;
+    const list = [...rows.values()];
+    return (guard) => sql`
       INSERT INTO ${sql.table(versioned(TABLE, version))} AS u (user_id, auction_id, bid_count, max_amount, first_bid_at, last_bid_at)
       SELECT user_id, auction_id, bid_count, max_amount, ${fromEpochMs('first_ms')}, ${fromEpochMs('last_ms')}
-      FROM ${jsonRows([...rows.values()], 'user_id uuid, auction_id uuid, bid_count integer, max_amount bigint, first_ms bigint, last_ms bigint')}
+      FROM ${jsonRows(list, 'user_id uuid, auction_id uuid, bid_count integer, max_amount bigint, first_ms bigint, last_ms bigint')}
+      WHERE ${guard}
       ON CONFLICT (user_id, auction_id) DO UPDATE SET
         bid_count = u.bid_count + excluded.bid_count,
         max_amount = greatest(u.max_amount, excluded.max_amount),
-        last_bid_at = greatest(u.last_bid_at, excluded.last_bid_at)`.execute(trx);
+        last_bid_at = greatest(u.last_bid_at, excluded.last_bid_at)`;
   },
 };
 

@@ -40,7 +40,7 @@ export const walletLedger: Projection = {
     );
   },
 
-  async apply(trx, events, version) {
+  async write(_db, events, version) {
     const entries = events.flatMap((e) => {
       const ref = parseStreamId(e.streamId);
       if (ref.kind !== 'wallet' || !WALLET_EVENT_TYPES.has(e.type)) return [];
@@ -59,12 +59,13 @@ export const walletLedger: Projection = {
         },
       ];
     });
-    if (entries.length === 0) return;
-    await sql`
+    if (entries.length === 0) return null;
+    return (guard) => sql`
       INSERT INTO ${sql.table(versioned(TABLE, version))} (user_id, version, type, reason, amount, available, held, auction_id, at)
       SELECT user_id, version, type, reason, amount, available, held, auction_id, ${fromEpochMs('at_ms')}
       FROM ${jsonRows(entries, 'user_id uuid, version bigint, type text, reason text, amount bigint, available bigint, held bigint, auction_id uuid, at_ms bigint')}
-      ON CONFLICT DO NOTHING`.execute(trx);
+      WHERE ${guard}
+      ON CONFLICT DO NOTHING`;
   },
 };
 
