@@ -1,7 +1,8 @@
 /**
  * Private wallet frames: each authenticated socket hears `{type:"wallet", available, held}` whenever its own
  * wallet changes. One bus subscription per user with sockets in this process; every wallet event carries the
- * balances after it, so only the newest version matters and older or repeated ones are dropped.
+ * balances after it, so only the newest version matters: older or repeated ones are dropped, and several
+ * changes delivered together (one relay page) make one frame with the balances after the last.
  */
 import { type Bus, walletSubjects } from '../bus/bus.js';
 import type { WalletEventData } from '../wallets/wallet.js';
@@ -11,6 +12,8 @@ interface Channel {
   readonly members: Set<Member>;
   readonly unsubscribe: () => void;
   lastVersion: number;
+  /** Balances heard but not yet sent; sent once the current delivery is over. */
+  pending: { available: number; held: number } | null;
 }
 
 export class WalletChannels {
@@ -24,12 +27,13 @@ export class WalletChannels {
       const created: Channel = {
         members: new Set(),
         lastVersion: 0,
+        pending: null,
         unsubscribe: this.bus.subscribe(walletSubjects(userId), ({ event }) => {
           if (event.version <= created.lastVersion) return;
           created.lastVersion = event.version;
           const { available, held } = event.data as WalletEventData;
-          const frame = JSON.stringify({ type: 'wallet', available, held });
-          for (const m of created.members) if (!m.send(frame)) created.members.delete(m);
+          if (created.pending === null) queueMicrotask(() => send(created));
+          created.pending = { available, held };
         }),
       };
       channel = created;
@@ -47,4 +51,12 @@ export class WalletChannels {
       this.channels.delete(userId);
     }
   }
+}
+
+function send(channel: Channel): void {
+  const balances = channel.pending;
+  channel.pending = null;
+  if (!balances) return;
+  const frame = JSON.stringify({ type: 'wallet', ...balances });
+  for (const m of channel.members) if (!m.send(frame)) channel.members.delete(m);
 }
