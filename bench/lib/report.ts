@@ -56,6 +56,15 @@ export function figures(load: LoadResult, extra: Record<string, number> = {}): L
 
 export const ratio = (a: number, b: number): number => Math.round((a / Math.max(b, 1e-9)) * 100) / 100;
 
+/** The target "at least n times the baseline's accepted rate", measured in the same run. */
+export function timesBaseline(n: number, product: Figures, baseline: Figures): Target {
+  return {
+    name: `at least ${n}x the baseline`,
+    ok: product.acceptedPerSec >= n * baseline.acceptedPerSec,
+    detail: `${ratio(product.acceptedPerSec, baseline.acceptedPerSec)}x`,
+  };
+}
+
 export async function report(result: ScenarioResult): Promise<void> {
   const rows = (['product', 'baseline', 'ceiling'] as const).flatMap((design) => {
     const f = result[design];

@@ -14,7 +14,7 @@ import { auctionStreamId } from '../../src/event-store/streams.js';
 import type { WalletRow } from '../../src/wallets/wallet-store.js';
 import { dropDatabase, freshDatabase } from '../lib/database.js';
 import { type Design, runDesign } from '../lib/design-run.js';
-import { type Figures, type ScenarioResult, figures, ratio } from '../lib/report.js';
+import { type Figures, type ScenarioResult, figures, timesBaseline } from '../lib/report.js';
 import { seedAuctions, seedUsers } from '../lib/seed.js';
 
 export interface HotOptions {
@@ -140,11 +140,7 @@ export async function hot({ quick }: HotOptions): Promise<ScenarioResult> {
     baseline: b,
     ceiling,
     targets: [
-      {
-        name: 'at least 10x the baseline',
-        ok: p.acceptedPerSec >= 10 * b.acceptedPerSec,
-        detail: `${ratio(p.acceptedPerSec, b.acceptedPerSec)}x`,
-      },
+      timesBaseline(10, p, b),
       {
         name: 'at least 40% of the raw ceiling',
         ok: p.acceptedPerSec >= 0.4 * ceiling.acceptedPerSec,

@@ -4,7 +4,7 @@
  * baseline (one transaction per bid, which PostgreSQL can run side by side on different auctions).
  */
 import { type Design, runDesign } from '../lib/design-run.js';
-import { type ScenarioResult, figures, ratio } from '../lib/report.js';
+import { type ScenarioResult, figures, timesBaseline } from '../lib/report.js';
 import { seedAuctions, seedUsers } from '../lib/seed.js';
 
 function manyRun(
@@ -60,13 +60,7 @@ export async function many({ quick }: { quick: boolean }): Promise<ScenarioResul
     invariantsOk: product.invariantsOk && baseline.invariantsOk,
     product: p,
     baseline: b,
-    targets: [
-      {
-        name: 'at least 5x the baseline',
-        ok: p.acceptedPerSec >= 5 * b.acceptedPerSec,
-        detail: `${ratio(p.acceptedPerSec, b.acceptedPerSec)}x`,
-      },
-    ],
+    targets: [timesBaseline(5, p, b)],
     notes: [
       `${auctions} auctions, ${bidders} bidders over WebSocket, ${offered}/s offered (open loop, above capacity), ${seconds} s per design`,
       ...product.failed,
