@@ -88,7 +88,7 @@ export async function replayInto(
         await moved;
         continue;
       }
-      await applyPage(db, target, page);
+      await applyBatch(db, target.projection, target.version, page.events, page.from, page.to);
       cursors[k] = i + 1;
       if (slowest() === i + 1) {
         // Every target is past this page: let it go, and tell how far the replay has got.
@@ -107,8 +107,4 @@ export async function replayInto(
   await Promise.all([reader().catch(fail), ...targets.map((target, k) => worker(target, k).catch(fail))]);
   if (failure) throw (failure as { error: unknown }).error;
   return { position: end, events: total };
-}
-
-function applyPage(db: Db, { projection, version }: ReplayTarget, page: Page): Promise<void> {
-  return applyBatch(db, projection, version, page.events, page.from, page.to);
 }

@@ -15,6 +15,15 @@ export const EVENT_COLUMNS = sql.raw(
   'transaction_id::text AS xid, global_position, stream_id, stream_version, event_id, type, data, (extract(epoch from occurred_at) * 1000)::bigint AS at_ms',
 );
 
+/**
+ * Events committed after `after` that no running transaction can still precede: the one condition every
+ * whole-log reader uses (see the top of this file).
+ */
+function committedAfter(after: LogPosition) {
+  return sql`transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    AND (transaction_id, global_position) > (${after.xid}::xid8, ${after.position}::bigint)`;
+}
+
 export interface EventRow {
   xid: string;
   global_position: number;
@@ -31,8 +40,7 @@ export async function readCommitted(db: Db, after: LogPosition, limit: number): 
   const { rows } = await sql<EventRow>`
     SELECT ${EVENT_COLUMNS}
     FROM events
-    WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-      AND (transaction_id, global_position) > (${after.xid}::xid8, ${after.position}::bigint)
+    WHERE ${committedAfter(after)}
     ORDER BY transaction_id, global_position
     LIMIT ${limit}`.execute(db);
   return rows.map(toRecorded);
@@ -51,8 +59,7 @@ export async function readCommittedRecalling(
   const { rows } = await sql<{ xid: string; global_position: number; event_id: string }>`
     SELECT transaction_id::text AS xid, global_position, event_id
     FROM events
-    WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-      AND (transaction_id, global_position) > (${after.xid}::xid8, ${after.position}::bigint)
+    WHERE ${committedAfter(after)}
     ORDER BY transaction_id, global_position
     LIMIT ${limit}`.execute(db);
   const events: RecordedEvent[] = [];
@@ -96,8 +103,7 @@ export async function headPosition(db: Db, options: { ignoreHorizon?: boolean } 
 export async function countAfter(db: Db, after: LogPosition): Promise<number> {
   const { rows } = await sql<{ n: number }>`
     SELECT count(*)::bigint AS n FROM events
-    WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-      AND (transaction_id, global_position) > (${after.xid}::xid8, ${after.position}::bigint)`.execute(db);
+    WHERE ${committedAfter(after)}`.execute(db);
   return rows[0]?.n ?? 0;
 }
 
@@ -105,8 +111,7 @@ export async function countAfter(db: Db, after: LogPosition): Promise<number> {
 export async function lagBehind(db: Db, after: LogPosition, now: number): Promise<{ events: number; seconds: number }> {
   const { rows } = await sql<{ n: number; oldest: Date | null }>`
     SELECT count(*)::bigint AS n, min(occurred_at) AS oldest FROM events
-    WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-      AND (transaction_id, global_position) > (${after.xid}::xid8, ${after.position}::bigint)`.execute(db);
+    WHERE ${committedAfter(after)}`.execute(db);
   const row = rows[0];
   const oldest = row?.oldest?.getTime();
   return { events: row?.n ?? 0, seconds: oldest === undefined ? 0 : Math.max(0, (now - oldest) / 1000) };
