@@ -44,8 +44,18 @@ t.test('a storm of 5,000 random commands keeps every invariant', async (t) => {
   t.comment(`answers: ${JSON.stringify(report.answers)}`);
   t.same(report.unexpected, [], 'only successes and business rejections (no 5xx)');
   t.same(report.retryMismatches, [], 'every retried command got its first answer');
+  // The storm must have exercised acceptance, not only rejections: how many bids win depends on timing (the
+  // closing auctions refuse more the slower the machine), so the check is that every auction open for the whole
+  // storm accepted bids, and a floor well below any count seen.
   const acceptedCount = Object.keys(report.accepted).length;
-  t.ok(acceptedCount > COMMANDS / 5, `${acceptedCount} bids were accepted`);
+  const acceptedOn = new Set(Object.values(report.accepted).map((bid) => bid.auctionId));
+  const stayedOpen = market.auctions.filter((a) => !a.closesDuringStorm).map((a) => a.id);
+  t.same(
+    stayedOpen.filter((id) => !acceptedOn.has(id)),
+    [],
+    `every auction open for the whole storm accepted bids (${acceptedCount} in all)`,
+  );
+  t.ok(acceptedCount > COMMANDS / 10, `${acceptedCount} bids were accepted`);
   const attempts = Object.entries(report.answers).reduce((n, [k, v]) => (k.startsWith('retry') ? n : n + v), 0);
   t.ok(attempts > 0 && report.answers['retry 201'] !== undefined, 'the storm retried accepted commands');
 
