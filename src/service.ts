@@ -114,6 +114,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const recent = new RecentEvents();
   const relay = new OutboxRelay(followers.db, bus, {
     recent,
+    stepMillis: config.RELAY_STEP_MILLIS,
     log: log.child({ subsystem: 'relay' }),
     onPublished: (events) => metrics.relayedEvents.inc(events.length),
   });

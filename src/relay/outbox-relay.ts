@@ -9,6 +9,10 @@
  *
  * Only the holder of the lease in relay_checkpoint publishes. It is woken by the service after each local
  * commit and polls as a fallback, for commits made by other processes.
+ *
+ * While events keep coming, steps start at most every `stepMillis`: each step costs a read of the log, a
+ * checkpoint write and, downstream, one write per read model, whatever its size, so under load fewer and larger
+ * steps leave the cores to the bids. A first event after a quiet spell is published at once.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -24,6 +28,8 @@ export interface RelayOptions {
   readonly batchSize?: number;
   readonly pollMillis?: number;
   readonly leaseSeconds?: number;
+  /** Least time from one step's start to the next while events keep coming (see above); 0 for none. */
+  readonly stepMillis?: number;
   /** Events this process committed, so their payloads need not be read back (see recent-events.ts). */
   readonly recent?: RecentEvents;
   /** Told after each published batch (for metrics). */
@@ -47,6 +53,10 @@ export class OutboxRelay {
     private readonly bus: Bus,
     private readonly options: RelayOptions,
   ) {}
+
+  private get pageSize(): number {
+    return this.options.batchSize ?? 1_000;
+  }
 
   get position(): LogPosition | null {
     return this.checkpoint;
@@ -109,7 +119,7 @@ export class OutboxRelay {
       this.checkpoint = stored;
     }
     const from = this.checkpoint;
-    const limit = this.options.batchSize ?? 1_000;
+    const limit = this.pageSize;
     const recent = this.options.recent;
     const events = recent
       ? await readCommittedRecalling(this.db, from, limit, (id) => recent.recall(id))
@@ -138,6 +148,7 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     while (this.running) {
       let published = 0;
+      const startedAt = Date.now();
       try {
         this.pendingWake = false;
         published = await this.step();
@@ -148,7 +159,12 @@ export class OutboxRelay {
         if (this.failures === 1 || this.failures % 20 === 0)
           this.options.log.warn({ err, failures: this.failures }, 'relay step failed; retrying');
       }
-      if (published > 0) continue;
+      if (published > 0) {
+        // A full page means a backlog: go on at once. Otherwise let the next events gather.
+        const gather = (this.options.stepMillis ?? 0) - (Date.now() - startedAt);
+        if (published < this.pageSize && gather > 0 && this.running) await sleep(gather);
+        continue;
+      }
       const wait =
         this.failures > 0
           ? Math.min(2_000, 100 * 2 ** this.failures)
@@ -174,3 +190,5 @@ export class OutboxRelay {
     });
   }
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

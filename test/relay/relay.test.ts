@@ -55,6 +55,19 @@ async function until(check: () => boolean, what: string): Promise<void> {
   }
 }
 
+/** A migrated database of its own for one test, closed when the test ends. */
+async function migratedDatabase(t: Test, name: string): Promise<ReturnType<typeof openDatabase>> {
+  const database = openDatabase(await createTestDatabase(t, name), { max: 4 });
+  t.teardown(() => database.close());
+  await migrateToLatest(database.db);
+  return database;
+}
+
+/** Commits one event on a new auction stream, as another writer would. */
+const appendOpened = (database: ReturnType<typeof openDatabase>) =>
+  sql`INSERT INTO events (stream_id, stream_version, event_id, type, data, occurred_at)
+    VALUES (${`auction-${newId()}`}, 1, ${newId()}, 'AuctionOpened', '{}', now())`.execute(database.db);
+
 for (const kind of ['memory', 'nats'] as const) {
   t.test(`relay over the ${kind} bus`, async (t) => {
     t.test(
@@ -183,10 +196,7 @@ for (const kind of ['memory', 'nats'] as const) {
 }
 
 t.test('only the relay holding the lease publishes', async (t) => {
-  const url = await createTestDatabase(t, 'relay lease');
-  const database = openDatabase(url, { max: 4 });
-  t.teardown(() => database.close());
-  await migrateToLatest(database.db);
+  const database = await migratedDatabase(t, 'relay lease');
   const bus = new MemoryBus();
   const heard = hear(bus);
   const [a, b] = [new OutboxRelay(database.db, bus, { log }), new OutboxRelay(database.db, bus, { log })];
@@ -194,23 +204,18 @@ t.test('only the relay holding the lease publishes', async (t) => {
     await a.stop();
     await b.stop();
   });
-  await sql`INSERT INTO events (stream_id, stream_version, event_id, type, data, occurred_at)
-    VALUES (${`auction-${newId()}`}, 1, ${newId()}, 'AuctionOpened', '{}', now())`.execute(database.db);
+  await appendOpened(database);
   t.equal(await a.step(), 1, 'the first takes the lease and publishes');
   t.equal(await b.step(), 0, 'the second finds the lease taken');
   t.notOk(b.leading);
   await a.stop();
-  await sql`INSERT INTO events (stream_id, stream_version, event_id, type, data, occurred_at)
-    VALUES (${`auction-${newId()}`}, 1, ${newId()}, 'AuctionOpened', '{}', now())`.execute(database.db);
+  await appendOpened(database);
   t.equal(await b.step(), 1, 'once released, the other continues from the checkpoint');
   t.equal(heard.length, 2, 'nothing was published twice');
 });
 
 t.test('events this process committed are published from memory, exactly as the log holds them', async (t) => {
-  const url = await createTestDatabase(t, 'relay recall');
-  const database = openDatabase(url, { max: 4 });
-  t.teardown(() => database.close());
-  await migrateToLatest(database.db);
+  const database = await migratedDatabase(t, 'relay recall');
   const bus = new MemoryBus();
   const heard = hear(bus);
   const recent = new RecentEvents();
@@ -254,4 +259,27 @@ t.test('events this process committed are published from memory, exactly as the 
     heard.slice(3).map((m) => m.event.eventId),
     [...mine, ...theirs].map((e) => e.eventId),
   );
+});
+
+t.test('while events keep coming, the relay lets them gather into fewer, larger steps', async (t) => {
+  const database = await migratedDatabase(t, 'relay gathering');
+  const bus = new MemoryBus();
+  const batches: number[] = [];
+  const relay = new OutboxRelay(database.db, bus, {
+    log,
+    stepMillis: 1_000,
+    pollMillis: 20,
+    onPublished: (events) => batches.push(events.length),
+  });
+  t.teardown(() => relay.stop());
+  relay.start();
+  await appendOpened(database);
+  await until(() => batches.length === 1, 'the first event, published at once');
+  // Five commits, one wake each, well inside the step interval: they go out together in the next step.
+  for (let i = 0; i < 5; i += 1) {
+    await appendOpened(database);
+    relay.wake();
+  }
+  await until(() => batches.length === 2, 'the next step');
+  t.same(batches, [1, 5], 'one step for the first event, one for the five that came while it was pacing');
 });
