@@ -15,6 +15,7 @@
  * steps leave the cores to the bids. A first event after a quiet spell is published at once.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Bus, BusEvent } from '../bus/bus.js';
 import type { Db } from '../db/database.js';
@@ -84,7 +85,7 @@ export class OutboxRelay {
       try {
         if ((await this.step()) === 0) return true;
       } catch {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sleep(100);
       }
     }
     return false;
@@ -190,5 +191,3 @@ export class OutboxRelay {
     });
   }
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
