@@ -3,8 +3,7 @@
  * no database, broadcasting frames of the service's shape and size to the sockets that subscribe to it. This
  * module starts it and gives it orders over IPC.
  */
-import { fork } from 'node:child_process';
-import path from 'node:path';
+import { startChildServer } from './child-server.js';
 
 export type BroadcastOrder =
   /** `perSecond` frames a second on schedule, for `ms`: timed at the clients. */
@@ -29,30 +28,17 @@ export interface BroadcastCeiling {
   stop(): Promise<void>;
 }
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
 export async function startBroadcastCeiling(): Promise<BroadcastCeiling> {
-  const child = fork(path.join(import.meta.dirname, 'broadcast-server.ts'), [], {
-    cwd: ROOT,
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message) => resolve((message as { port: number }).port));
-    void exited.then(() => reject(new Error('the broadcast server exited before listening')));
-  });
+  const server = await startChildServer('broadcast-server.ts');
+  const { child } = server;
   return {
-    wsUrl: `ws://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${server.port}`,
     pid: child.pid as number,
     run: (order) =>
       new Promise((resolve) => {
         child.once('message', (report) => resolve(report as BroadcastReport));
         child.send(order);
       }),
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => server.stop(),
   };
 }
