@@ -9,7 +9,6 @@ import { dropDatabase, freshDatabase } from './database.js';
 export interface DurableAckFloor {
   /** Base URL for connectBidders (the server ignores the path and the token). */
   readonly url: string;
-  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -18,7 +17,6 @@ export async function startDurableAckFloor(): Promise<DurableAckFloor> {
   const server = await startChildServer('durable-ack-server.ts', [await freshDatabase(name)]);
   return {
     url: `http://127.0.0.1:${server.port}`,
-    pid: server.child.pid as number,
     stop: async () => {
       await server.stop();
       await dropDatabase(name);
