@@ -6,7 +6,7 @@
 import pg from 'pg';
 import type { AuctionState } from '../../src/auctions/auction.js';
 import { loadAuction } from '../../src/auctions/auction-store.js';
-import { readSql, writeSql } from '../../src/auctions/batch-transaction.js';
+import { prepareWrite, readSql, writeSql } from '../../src/auctions/batch-transaction.js';
 import { decideAll, walletsFor } from '../../src/auctions/decide-batch.js';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
@@ -89,6 +89,7 @@ async function rawCeiling(bidders: number, batch: number, seconds: number, expec
     );
     const client = new pg.Client({ connectionString: url });
     await client.connect();
+    await prepareWrite(client);
     const t0 = performance.now();
     const latencies: number[] = [];
     let written = 0;

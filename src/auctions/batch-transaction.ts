@@ -4,22 +4,23 @@
  *
  *   1. BEGIN; earlier outcomes of the batch's command ids; lock the wallets, then the auction stream headers
  *      (each in one statement, ascending ids: one global lock order, so no deadlock)
- *   2. one statement that advances the auction streams, appends every event, writes balances and outcomes,
- *      and fails unless every header was still at its expected version; COMMIT
+ *   2. one statement, prepared once per connection (WRITE_BATCH), that advances the auction streams, appends
+ *      every event, writes balances and outcomes, and fails unless every header was still at its expected
+ *      version; COMMIT
  *
  * Between the two, the caller decides the batch in memory against what step 1 read. The fence is checked right
  * after step 1, before anything is decided: a stale actor must not judge fresh balances with an old auction
  * state (it would, say, release a hold another writer already released). The check in step 2 stays as a
- * second line. Both round trips use the
- * simple query protocol (the only one that carries several statements), so values are inlined as escaped
- * literals (db/sql-literals.ts). Any failure rolls back; the caller learns whether it was a conflict.
+ * second line. Both round trips use the simple query protocol (the only one that carries several statements),
+ * so values are inlined as escaped literals (db/sql-literals.ts), in step 2 as the arguments of EXECUTE. Any
+ * failure rolls back; the caller learns whether it was a conflict.
  */
 import type pg from 'pg';
 import type { IdempotencyKey, OutcomeToStore, StoredOutcome } from '../commands/command-store.js';
 import { keyOf } from '../commands/command-store.js';
 import { ConcurrencyError } from '../event-store/errors.js';
 import { withRawClient } from '../db/raw-client.js';
-import { ints, jsons, texts, timestamps, uuids } from '../db/sql-literals.js';
+import { intLiteral, ints, jsons, texts, timestamps, uuids } from '../db/sql-literals.js';
 import { auctionStreamId } from '../event-store/streams.js';
 import type { EventToAppend } from '../event-store/types.js';
 import type { WalletRow } from '../wallets/wallet-store.js';
@@ -56,11 +57,39 @@ export async function runBatchTransaction<R>(
   plan: BatchPlan,
   decide: (reads: BatchReads) => { writes: BatchWrites; result: R },
 ): Promise<R> {
-  return withRawClient(pool, async (client) => {
-    const results = (await client.query(readSql(plan))) as unknown as pg.QueryResult[];
-    const { writes, result } = decide(parseReads(results, plan));
-    await client.query(writeSql(writes));
-    return result;
+  const attempt = () =>
+    withRawClient(pool, async (client) => {
+      if (!prepared.has(client)) {
+        await prepareWrite(client);
+        prepared.add(client);
+      }
+      const results = (await client.query(readSql(plan))) as unknown as pg.QueryResult[];
+      const { writes, result } = decide(parseReads(results, plan));
+      await client.query(writeSql(writes)).catch((err: unknown) => {
+        if ((err as { code?: string }).code === UNKNOWN_PREPARED_STATEMENT) prepared.delete(client);
+        throw err;
+      });
+      return result;
+    });
+  try {
+    return await attempt();
+  } catch (err) {
+    // The session lost the statement (DISCARD ALL, a pooler between us and PostgreSQL). Nothing was written:
+    // read, decide and write again, on a connection that is known to lack it only if it prepares it first.
+    if ((err as { code?: string }).code !== UNKNOWN_PREPARED_STATEMENT) throw err;
+    return attempt();
+  }
+}
+
+/** Connections whose session holds the prepared write statement. */
+const prepared = new WeakSet<pg.ClientBase>();
+const UNKNOWN_PREPARED_STATEMENT = '26000';
+const DUPLICATE_PREPARED_STATEMENT = '42P05';
+
+/** Prepares the write statement in this session; one that is there already is fine. */
+export async function prepareWrite(client: pg.ClientBase): Promise<void> {
+  await client.query(prepareWriteSql).catch((err: unknown) => {
+    if ((err as { code?: string }).code !== DUPLICATE_PREPARED_STATEMENT) throw err;
   });
 }
 
@@ -134,41 +163,65 @@ function parseReads(results: pg.QueryResult[], { keys, walletIds, expectedVersio
   return { earlier, wallets };
 }
 
-/** The write round trip: one statement for every write of the batch, then COMMIT. */
-export function writeSql(w: BatchWrites): string {
-  const parts: string[] = [];
-  const a = w.advances;
-  parts.push(`moved AS (
+/**
+ * The write statement, prepared once per connection: its plan is made once instead of for every batch. With
+ * the batch inlined as literals, planning cost as much as running (1.2 against 1.0–1.6 ms for nine bids), and
+ * it grows with the batch. Every column comes as one array; empty arrays write nothing.
+ */
+export const WRITE_BATCH = 'write_batch';
+
+export const prepareWriteSql = `PREPARE ${WRITE_BATCH} (
+    text[], bigint[], bigint[], timestamptz[], jsonb[],
+    text[], bigint[], uuid[], text[], jsonb[], timestamptz[],
+    uuid[], bigint[], bigint[], bigint[],
+    uuid[], text[], text[], jsonb[],
+    bigint) AS
+  WITH moved AS (
     UPDATE streams AS s
     SET version = v.version, due_at = v.due_at, snapshot = v.snapshot, snapshot_schema = ${SNAPSHOT_SCHEMA}
-    FROM unnest(${texts(a.map((x) => auctionStreamId(x.state.id)))}, ${ints(a.map((x) => x.expectedVersion))},
-                ${ints(a.map((x) => x.state.version))}, ${timestamps(a.map((x) => nextDeadline(x.state)))},
-                ${jsons(a.map((x) => x.state))}) AS v(stream_id, expected, version, due_at, snapshot)
+    FROM unnest($1, $2, $3, $4, $5) AS v(stream_id, expected, version, due_at, snapshot)
     WHERE s.stream_id = v.stream_id AND s.version = v.expected
-    RETURNING 1)`);
+    RETURNING 1),
+  appended AS (
+    INSERT INTO events (stream_id, stream_version, event_id, type, data, occurred_at)
+    SELECT * FROM unnest($6, $7, $8, $9, $10, $11)),
+  balances AS (
+    UPDATE wallets AS w SET available = v.available, held = v.held, version = v.version
+    FROM unnest($12, $13, $14, $15) AS v(user_id, available, held, version)
+    WHERE w.user_id = v.user_id),
+  answered AS (
+    INSERT INTO commands (user_id, command_id, fingerprint, outcome)
+    SELECT * FROM unnest($16, $17, $18, $19))
+  SELECT fence_check((SELECT count(*) FROM moved), $20)`;
+
+/** The write round trip: the prepared statement with every write of the batch, then COMMIT. */
+export function writeSql(w: BatchWrites): string {
+  const a = w.advances;
   const e = w.events;
-  if (e.length > 0) {
-    parts.push(`appended AS (
-      INSERT INTO events (stream_id, stream_version, event_id, type, data, occurred_at)
-      SELECT * FROM unnest(${texts(e.map((x) => x.streamId))}, ${ints(e.map((x) => x.version))}, ${uuids(e.map((x) => x.eventId))},
-                           ${texts(e.map((x) => x.type))}, ${jsons(e.map((x) => x.data))}, ${timestamps(e.map((x) => x.at))}))`);
-  }
   const ws = w.changedWallets;
-  if (ws.length > 0) {
-    parts.push(`balances AS (
-      UPDATE wallets AS w SET available = v.available, held = v.held, version = v.version
-      FROM unnest(${uuids(ws.map((x) => x.userId))}, ${ints(ws.map((x) => x.available))}, ${ints(ws.map((x) => x.held))},
-                  ${ints(ws.map((x) => x.version))}) AS v(user_id, available, held, version)
-      WHERE w.user_id = v.user_id)`);
-  }
   const o = w.outcomes;
-  if (o.length > 0) {
-    parts.push(`answered AS (
-      INSERT INTO commands (user_id, command_id, fingerprint, outcome)
-      SELECT * FROM unnest(${uuids(o.map((x) => x.userId))}, ${texts(o.map((x) => x.commandId))},
-                           ${texts(o.map((x) => x.fingerprint))}, ${jsons(o.map((x) => x.outcome))}))`);
-  }
-  return `WITH ${parts.join(',\n')}
-    SELECT fence_check((SELECT count(*) FROM moved), ${a.length});
+  const args = [
+    texts(a.map((x) => auctionStreamId(x.state.id))),
+    ints(a.map((x) => x.expectedVersion)),
+    ints(a.map((x) => x.state.version)),
+    timestamps(a.map((x) => nextDeadline(x.state))),
+    jsons(a.map((x) => x.state)),
+    texts(e.map((x) => x.streamId)),
+    ints(e.map((x) => x.version)),
+    uuids(e.map((x) => x.eventId)),
+    texts(e.map((x) => x.type)),
+    jsons(e.map((x) => x.data)),
+    timestamps(e.map((x) => x.at)),
+    uuids(ws.map((x) => x.userId)),
+    ints(ws.map((x) => x.available)),
+    ints(ws.map((x) => x.held)),
+    ints(ws.map((x) => x.version)),
+    uuids(o.map((x) => x.userId)),
+    texts(o.map((x) => x.commandId)),
+    texts(o.map((x) => x.fingerprint)),
+    jsons(o.map((x) => x.outcome)),
+    intLiteral(a.length),
+  ];
+  return `EXECUTE ${WRITE_BATCH}(${args.join(',\n  ')});
     COMMIT`;
 }
