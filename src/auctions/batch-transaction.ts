@@ -59,16 +59,10 @@ export async function runBatchTransaction<R>(
 ): Promise<R> {
   const attempt = () =>
     withRawClient(pool, async (client) => {
-      if (!prepared.has(client)) {
-        await prepareWrite(client);
-        prepared.add(client);
-      }
+      await ensureWritePrepared(client);
       const results = (await client.query(readSql(plan))) as unknown as pg.QueryResult[];
       const { writes, result } = decide(parseReads(results, plan));
-      await client.query(writeSql(writes)).catch((err: unknown) => {
-        if ((err as { code?: string }).code === UNKNOWN_PREPARED_STATEMENT) prepared.delete(client);
-        throw err;
-      });
+      await executeWrite(client, writes);
       return result;
     });
   try {
@@ -85,6 +79,21 @@ export async function runBatchTransaction<R>(
 const prepared = new WeakSet<pg.ClientBase>();
 const UNKNOWN_PREPARED_STATEMENT = '26000';
 const DUPLICATE_PREPARED_STATEMENT = '42P05';
+
+/** Prepares the write statement on this connection unless its session is known to hold it. */
+export async function ensureWritePrepared(client: pg.ClientBase): Promise<void> {
+  if (prepared.has(client)) return;
+  await prepareWrite(client);
+  prepared.add(client);
+}
+
+/** The write round trip (writeSql); a session found without the statement is marked to prepare it again. */
+export async function executeWrite(client: pg.ClientBase, writes: BatchWrites): Promise<void> {
+  await client.query(writeSql(writes)).catch((err: unknown) => {
+    if ((err as { code?: string }).code === UNKNOWN_PREPARED_STATEMENT) prepared.delete(client);
+    throw err;
+  });
+}
 
 /** Prepares the write statement in this session; one that is there already is fine. */
 export async function prepareWrite(client: pg.ClientBase): Promise<void> {

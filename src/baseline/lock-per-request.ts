@@ -20,7 +20,14 @@ import type { Outcome } from '../auctions/decide.js';
 import type { AuctionState } from '../auctions/auction.js';
 import type { WalletRow } from '../wallets/wallet-store.js';
 import { SNAPSHOT_SCHEMA, loadAuction } from '../auctions/auction-store.js';
-import { outcomesSql, parseOutcomes, parseWallets, walletLockSql, writeSql } from '../auctions/batch-transaction.js';
+import {
+  ensureWritePrepared,
+  executeWrite,
+  outcomesSql,
+  parseOutcomes,
+  parseWallets,
+  walletLockSql,
+} from '../auctions/batch-transaction.js';
 import type { CommandRouter } from '../auctions/command-router.js';
 import {
   type CommittedUnit,
@@ -66,6 +73,8 @@ export class LockPerRequestRouter implements CommandRouter {
 
   private execute(auctionId: string, pending: PendingCommand): Promise<Outcome> {
     return withRawClient(this.pool, async (client) => {
+      // The same write statement as the product's, so the two differ in design and not in SQL.
+      await ensureWritePrepared(client);
       const keys = pending.idempotency ? [pending.idempotency] : [];
       const lookup = outcomesSql(keys);
       // The auction row is locked until COMMIT: every other command on this auction waits here.
@@ -83,7 +92,7 @@ export class LockPerRequestRouter implements CommandRouter {
       const lock = walletLockSql(walletsFor([unit]));
       const wallets = lock ? parseWallets((await client.query(lock)).rows) : new Map<string, WalletRow>();
       const batch = decideAll([unit], wallets, parseOutcomes(reads[2]?.rows ?? [], keys));
-      await client.query(writeSql(batch));
+      await executeWrite(client, batch);
       const committed = batch.results[0] as CommittedUnit;
       this.onCommitted(auctionId, committed);
       return committed.outcomes[0] as Outcome;
