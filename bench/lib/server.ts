@@ -13,6 +13,13 @@ export interface BenchServer {
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
+/**
+ * The flags `npm start` gives node (package.json, Dockerfile): the service is measured as it is run. With
+ * PostgreSQL on the same two cores, V8's helper threads for parallel scavenges and concurrent marking wait
+ * for a core PostgreSQL holds, and the main thread waits for them. See docs/decisions/0012-one-threaded-gc.md.
+ */
+export const SERVICE_NODE_FLAGS = ['--single-threaded-gc'] as const;
+
 let built = false;
 
 /** Compiles the service once per benchmark run. */
@@ -31,7 +38,7 @@ export async function startBenchServer(
   nodeArgs: readonly string[] = [],
 ): Promise<BenchServer> {
   ensureBuilt();
-  const child = spawn(process.execPath, [...nodeArgs, 'dist/src/server.js'], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...nodeArgs, 'dist/src/server.js'], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -6,6 +6,7 @@
  * the same offered loads from as many sockets: what this machine allows any design, measured in the same run.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { withAdmin } from '../lib/database.js';
 import { startDurableAckFloor } from '../lib/durable-ack-floor.js';
 import { openLoop } from '../lib/load.js';
 import { type LoadFigures, type ScenarioResult, figures } from '../lib/report.js';
@@ -27,6 +28,7 @@ export async function latency({ quick }: { quick: boolean }): Promise<ScenarioRe
     const [auctionId] = await seedAuctions(db, seller!.userId, 1, { startingPrice: 100, minIncrement: 1 });
     return { users, auctionId: auctionId as string };
   });
+  let checkpointRefused: string | null = null;
   // Maximums rise with every bid sent, so every bid is valid when it arrives and each one moves the price.
   let highest = 1_000;
   const run = (sockets: readonly WsBidder[], ratePerSecond: number, durationSeconds: number) =>
@@ -44,6 +46,13 @@ export async function latency({ quick }: { quick: boolean }): Promise<ScenarioRe
   const atEachLevel = async (sockets: readonly WsBidder[], maximum: number) => {
     const levels: Array<{ load: number; figures: LoadFigures }> = [];
     for (const load of LEVELS) {
+      // Every level starts from the same PostgreSQL state, as a server in steady state would be: a checkpoint
+      // lets the WAL segments written so far be recycled. Without one, each level writes into segments
+      // PostgreSQL must first create, zero-filled and synced (16 MB, about 40 ms here, every 1.7 s at 2,200
+      // bids/s), and commits wait behind it. bench/README.md shows the runs both ways.
+      await withAdmin((c) => c.query('CHECKPOINT')).catch((err: unknown) => {
+        checkpointRefused = `CHECKPOINT refused (${(err as Error).message}): levels may write into new WAL segments`;
+      });
       // The load generator shares the cores: how late its own event loop ran is part of every latency it records.
       const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
       lag.enable();
@@ -103,8 +112,10 @@ export async function latency({ quick }: { quick: boolean }): Promise<ScenarioRe
     ],
     notes: [
       `one auction, ${bidders} bidders over WebSocket; maximum measured on the same server; ${seconds} s per load`,
+      'a CHECKPOINT before each level, so WAL segments are recycled rather than created mid-level',
       'floor: a bare ws server that makes each bid durable (one INSERT per batch, one round trip) and acks it',
       "generatorLagP99Ms: how late the load generator's own event loop ran (p99), included in every latency it records",
+      ...(checkpointRefused ? [checkpointRefused] : []),
       ...verdict.failed,
     ],
   };
