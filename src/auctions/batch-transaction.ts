@@ -69,7 +69,7 @@ export async function runBatchTransaction<R>(
     return await attempt();
   } catch (err) {
     // The session lost the statement (DISCARD ALL, a pooler between us and PostgreSQL). Nothing was written:
-    // read, decide and write again, on a connection that is known to lack it only if it prepares it first.
+    // read, decide and write again. executeWrite has marked that connection, so it prepares the statement first.
     if ((err as { code?: string }).code !== UNKNOWN_PREPARED_STATEMENT) throw err;
     return attempt();
   }
