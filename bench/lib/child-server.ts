@@ -13,11 +13,15 @@ export interface ChildServer {
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** Starts `file` (a module in bench/lib) with `args` and waits until it listens. */
-export async function startChildServer(file: string, args: readonly string[] = []): Promise<ChildServer> {
+/** Starts `file` (a module in bench/lib) with `args` (and `nodeArgs` for node) and waits until it listens. */
+export async function startChildServer(
+  file: string,
+  args: readonly string[] = [],
+  nodeArgs: readonly string[] = [],
+): Promise<ChildServer> {
   const child = fork(path.join(import.meta.dirname, file), args, {
     cwd: ROOT,
-    execArgv: ['--import', 'tsx'],
+    execArgv: [...nodeArgs, '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

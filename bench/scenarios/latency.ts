@@ -2,17 +2,22 @@
  * latency: how long a bid waits for its acknowledgement on one auction when the service is not saturated. The
  * product's maximum is measured first on the same server (offered far above it), then bids are offered at 25%,
  * 50% and 75% of that maximum, open loop, and p50/p99/p99.9 are taken from each bid's intended send time.
- * Then the floor (durable-ack-floor.ts), a bare server that only makes each bid durable before acking it, takes
- * the same offered loads from as many sockets: what this machine allows any design, measured in the same run.
+ * Two bare servers then take the same offered loads from as many sockets, in the same run:
+ * - the floor (durable-ack-floor.ts) only makes each bid durable before acking it: what this machine allows
+ *   any design;
+ * - the write floor (write-floor.ts) writes each batch's own rows with the product's statement and nothing
+ *   else: what the product's data costs here, so the rest of the gap is the design around it.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { withAdmin } from '../lib/database.js';
+import type { Db } from '../../src/db/database.js';
 import { startDurableAckFloor } from '../lib/durable-ack-floor.js';
 import { openLoop } from '../lib/load.js';
 import { type LoadFigures, type ScenarioResult, figures } from '../lib/report.js';
 import { seedAuctions, seedUsers } from '../lib/seed.js';
 import { stage } from '../lib/stage.js';
 import { table } from '../lib/stats.js';
+import { startWriteFloor } from '../lib/write-floor.js';
 import { type WsBidder, connectBidders } from '../lib/ws-bidder.js';
 
 const LEVELS = [0.25, 0.5, 0.75] as const;
@@ -23,15 +28,16 @@ const LAG_RESOLUTION_MS = 5;
 export async function latency({ quick }: { quick: boolean }): Promise<ScenarioResult> {
   const bidders = quick ? 50 : 200;
   const seconds = quick ? 3 : 10;
-  const s = await stage('latency', {}, async (db) => {
+  const seed = async (db: Db) => {
     const [seller, ...users] = await seedUsers(db, bidders + 1, 1_000_000_000_000);
     const [auctionId] = await seedAuctions(db, seller!.userId, 1, { startingPrice: 100, minIncrement: 1 });
     return { users, auctionId: auctionId as string };
-  });
+  };
+  const s = await stage('latency', {}, seed);
   let checkpointRefused: string | null = null;
   // Maximums rise with every bid sent, so every bid is valid when it arrives and each one moves the price.
   let highest = 1_000;
-  const run = (sockets: readonly WsBidder[], ratePerSecond: number, durationSeconds: number) =>
+  const run = (sockets: readonly WsBidder[], auctionId: string, ratePerSecond: number, durationSeconds: number) =>
     openLoop({
       senders: bidders,
       ratePerSecond,
@@ -39,11 +45,11 @@ export async function latency({ quick }: { quick: boolean }): Promise<ScenarioRe
       warmupMs: quick ? 500 : 1_000,
       send: async (w) => {
         highest += 10;
-        const answer = await (sockets[w] as WsBidder).bid(s.seeded.auctionId, highest);
+        const answer = await (sockets[w] as WsBidder).bid(auctionId, highest);
         return answer.ok ? 'ok' : answer.code;
       },
     });
-  const atEachLevel = async (sockets: readonly WsBidder[], maximum: number) => {
+  const atEachLevel = async (sockets: readonly WsBidder[], auctionId: string, maximum: number) => {
     const levels: Array<{ load: number; figures: LoadFigures }> = [];
     for (const load of LEVELS) {
       // Every level starts from the same PostgreSQL state, as a server in steady state would be: a checkpoint
@@ -56,7 +62,7 @@ export async function latency({ quick }: { quick: boolean }): Promise<ScenarioRe
       // The load generator shares the cores: how late its own event loop ran is part of every latency it records.
       const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
       lag.enable();
-      const result = await run(sockets, Math.max(1, Math.round(maximum * load)), seconds);
+      const result = await run(sockets, auctionId, Math.max(1, Math.round(maximum * load)), seconds);
       lag.disable();
       // The histogram holds whole intervals between samples: what is beyond the interval is lateness.
       const generatorLagP99Ms = Math.max(0, Math.round((lag.percentile(99) / 1e6 - LAG_RESOLUTION_MS) * 100) / 100);
@@ -67,15 +73,24 @@ export async function latency({ quick }: { quick: boolean }): Promise<ScenarioRe
   };
 
   const productSockets = await connectBidders(s.url, s.seeded.users, 'l');
-  const saturated = await run(productSockets, quick ? 10_000 : 20_000, quick ? 3 : 5);
+  const saturated = await run(productSockets, s.seeded.auctionId, quick ? 10_000 : 20_000, quick ? 3 : 5);
   const maximum = Math.round((saturated.outcomes.ok ?? 0) / saturated.seconds);
-  const levels = await atEachLevel(productSockets, maximum);
+  const levels = await atEachLevel(productSockets, s.seeded.auctionId, maximum);
   const verdict = await s.finish();
 
+  const writeFloor = await startWriteFloor(seed);
+  const writeFloorLevels = await atEachLevel(
+    await connectBidders(writeFloor.url, writeFloor.seeded.users, 'w'),
+    writeFloor.seeded.auctionId,
+    maximum,
+  ).finally(() => writeFloor.stop());
+
   const floor = await startDurableAckFloor();
-  const floorLevels = await atEachLevel(await connectBidders(floor.url, s.seeded.users, 'f'), maximum).finally(() =>
-    floor.stop(),
-  );
+  const floorLevels = await atEachLevel(
+    await connectBidders(floor.url, s.seeded.users, 'f'),
+    s.seeded.auctionId,
+    maximum,
+  ).finally(() => floor.stop());
 
   const rows = (design: string, list: typeof levels) =>
     list.map(({ load, figures: f }) => ({
@@ -88,10 +103,13 @@ export async function latency({ quick }: { quick: boolean }): Promise<ScenarioRe
       'p99.9 ms': f.p999Ms,
       'generator late p99 ms': f.generatorLagP99Ms ?? 0,
     }));
-  console.log(table([...rows('product', levels), ...rows('floor', floorLevels)]));
+  console.log(
+    table([...rows('product', levels), ...rows('write floor', writeFloorLevels), ...rows('floor', floorLevels)]),
+  );
   const atHalf = (list: typeof levels) => (list.find((l) => l.load === 0.5) as (typeof levels)[number]).figures;
   const half = atHalf(levels);
   const floorHalf = atHalf(floorLevels);
+  const writeFloorHalf = atHalf(writeFloorLevels);
   return {
     scenario: 'latency',
     quick,
@@ -101,18 +119,22 @@ export async function latency({ quick }: { quick: boolean }): Promise<ScenarioRe
     maximumPerSec: maximum,
     levels: levels.map(({ load, figures: f }) => ({ load, ...f })),
     floorLevels: floorLevels.map(({ load, figures: f }) => ({ load, ...f })),
+    writeFloor: writeFloorHalf,
+    writeFloorLevels: writeFloorLevels.map(({ load, figures: f }) => ({ load, ...f })),
     targets: [
       {
         name: `p99 acknowledgement at 50% load no more than ${P99_TARGET_MS} ms`,
         ok: half.p99Ms <= P99_TARGET_MS,
         detail:
           `${half.p99Ms} ms at ${half.offeredPerSec}/s (maximum ${maximum}/s); ` +
+          `the write floor (the product's rows alone): ${writeFloorHalf.p99Ms} ms; ` +
           `the durable-ack floor: ${floorHalf.p99Ms} ms at the same load`,
       },
     ],
     notes: [
       `one auction, ${bidders} bidders over WebSocket; maximum measured on the same server; ${seconds} s per load`,
       'a CHECKPOINT before each level, so WAL segments are recycled rather than created mid-level',
+      "write floor: a bare ws server that decides each batch in memory and writes the product's rows for it (its prepared statement, one round trip) and acks it",
       'floor: a bare ws server that makes each bid durable (one INSERT per batch, one round trip) and acks it',
       "generatorLagP99Ms: how late the load generator's own event loop ran (p99), included in every latency it records",
       ...(checkpointRefused ? [checkpointRefused] : []),

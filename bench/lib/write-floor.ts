@@ -1,0 +1,40 @@
+/**
+ * The write floor: write-floor-server.ts on a fresh database of its own, migrated and seeded like the
+ * scenario's. Driven by the same load generator as the service, it shows what acknowledgement latency this
+ * machine gives the product's rows alone (SPEC §7's events, the balances and the outcomes of each bid), so
+ * the gap between the durable-ack floor and the product splits into what the data costs and what the design
+ * around it costs.
+ */
+import { type Db, openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { startChildServer } from './child-server.js';
+import { dropDatabase, freshDatabase } from './database.js';
+import { SERVICE_NODE_FLAGS } from './server.js';
+
+export interface WriteFloor<T> {
+  /** Base URL for connectBidders: tokens name the bidders seeded here. */
+  readonly url: string;
+  readonly seeded: T;
+  stop(): Promise<void>;
+}
+
+export async function startWriteFloor<T extends { auctionId: string }>(
+  seed: (db: Db) => Promise<T>,
+): Promise<WriteFloor<T>> {
+  const name = 'auction_bench_latency_write_floor';
+  const url = await freshDatabase(name);
+  const handle = openDatabase(url, { max: 2 });
+  const seeded = await migrateToLatest(handle.db)
+    .then(() => seed(handle.db))
+    .finally(() => handle.close());
+  // The service's node flags, so the two differ in what they do, not in how node runs them.
+  const server = await startChildServer('write-floor-server.ts', [url, seeded.auctionId], SERVICE_NODE_FLAGS);
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    seeded,
+    stop: async () => {
+      await server.stop();
+      await dropDatabase(name);
+    },
+  };
+}
