@@ -22,5 +22,5 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=5s --timeout=3s --retries=10 \
   CMD node -e "fetch('http://127.0.0.1:3000/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-# --single-threaded-gc: see docs/decisions/0012-one-threaded-gc.md
-CMD ["node", "--single-threaded-gc", "dist/src/server.js"]
+# node with its default garbage collection threads: see docs/decisions/0012-gc-threads-and-wal-segments.md
+CMD ["node", "dist/src/server.js"]

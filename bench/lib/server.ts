@@ -14,11 +14,11 @@ export interface BenchServer {
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /**
- * The flags `npm start` gives node (package.json, Dockerfile): the service is measured as it is run. With
- * PostgreSQL on the same two cores, V8's helper threads for parallel scavenges and concurrent marking wait
- * for a core PostgreSQL holds, and the main thread waits for them. See docs/decisions/0012-one-threaded-gc.md.
+ * The flags `npm start` gives node (package.json, Dockerfile), so the service is measured as it is run: none
+ * at present. docs/decisions/0012-gc-threads-and-wal-segments.md has the measurements behind that, and why
+ * `--single-threaded-gc` was tried and withdrawn.
  */
-export const SERVICE_NODE_FLAGS = ['--single-threaded-gc'] as const;
+export const SERVICE_NODE_FLAGS: readonly string[] = [];
 
 let built = false;
 
