@@ -9,7 +9,7 @@
 import { loadAuction } from '../../src/auctions/auction-store.js';
 import type { AuctionState } from '../../src/auctions/auction.js';
 import { ensureWritePrepared, writeSql } from '../../src/auctions/batch-transaction.js';
-import { type CommitUnit, decideAll } from '../../src/auctions/decide-batch.js';
+import { type CommitUnit, bidIdempotency, decideAll } from '../../src/auctions/decide-batch.js';
 import { openDatabase } from '../../src/db/database.js';
 import { hashToken } from '../../src/users/user-store.js';
 import type { WalletRow } from '../../src/wallets/wallet-store.js';
@@ -43,7 +43,7 @@ serveAcksAfterCommit(async (batch): Promise<BidAnswer[]> => {
       const bidderId = usersByToken.get(hashToken(b.token).toString('hex')) ?? '';
       return {
         command: { type: 'PlaceBid', at, bidderId, maxAmount: b.maxAmount, commandId: b.commandId },
-        idempotency: { userId: bidderId, commandId: b.commandId, fingerprint: `PlaceBid:${b.maxAmount}` },
+        idempotency: bidIdempotency(bidderId, b.commandId, state.id, b.maxAmount),
       };
     }),
   };

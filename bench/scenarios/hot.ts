@@ -7,12 +7,10 @@ import pg from 'pg';
 import type { AuctionState } from '../../src/auctions/auction.js';
 import { loadAuction } from '../../src/auctions/auction-store.js';
 import { prepareWrite, readSql, writeSql } from '../../src/auctions/batch-transaction.js';
-import { decideAll, walletsFor } from '../../src/auctions/decide-batch.js';
-import { openDatabase } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import { bidIdempotency, decideAll, walletsFor } from '../../src/auctions/decide-batch.js';
 import { auctionStreamId } from '../../src/event-store/streams.js';
 import type { WalletRow } from '../../src/wallets/wallet-store.js';
-import { dropDatabase, freshDatabase } from '../lib/database.js';
+import { dropDatabase, freshMigratedDatabase } from '../lib/database.js';
 import { type Design, runDesign } from '../lib/design-run.js';
 import { type Figures, type ScenarioResult, figures, timesBaseline } from '../lib/report.js';
 import { seedAuctions, seedUsers } from '../lib/seed.js';
@@ -44,10 +42,8 @@ const hotRun = (design: Design, bidders: number, offeredPerSec: number, seconds:
 /** The product's rows written again by a bare loop: decided up front, then only SQL is timed. */
 async function rawCeiling(bidders: number, batch: number, seconds: number, expectedPerSec: number): Promise<Figures> {
   const name = 'auction_bench_hot_ceiling';
-  const url = await freshDatabase(name);
-  const handle = openDatabase(url, { max: 2 });
+  const { url, database: handle } = await freshMigratedDatabase(name, { max: 2 });
   try {
-    await migrateToLatest(handle.db);
     const { users, auctionId } = await seedHot(handle.db, bidders);
     let state = (await loadAuction(handle.db, auctionId)) as AuctionState;
     const wallets = new Map<string, WalletRow>(
@@ -71,7 +67,7 @@ async function rawCeiling(bidders: number, batch: number, seconds: number, expec
             maxAmount: 1_000 + sequence * 10,
             commandId,
           },
-          idempotency: { userId: user.userId, commandId, fingerprint: `bid:${auctionId}:${1_000 + sequence * 10}` },
+          idempotency: bidIdempotency(user.userId, commandId, auctionId, 1_000 + sequence * 10),
         };
       });
       const unit = { state, commands };

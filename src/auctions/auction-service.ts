@@ -12,7 +12,7 @@ import { newId } from '../ids.js';
 import { type AuctionState, foldAuction } from './auction.js';
 import type { IncomingCommand } from './actor.js';
 import type { CommandRouter } from './command-router.js';
-import type { Idempotency } from './decide-batch.js';
+import { type Idempotency, bidIdempotency } from './decide-batch.js';
 import { insertAuctionStream, toAuctionEvent } from './auction-store.js';
 import { type CreateAuctionInput, createAuction } from './create.js';
 import type { CommandReply, Outcome } from './decide.js';
@@ -75,7 +75,7 @@ export class AuctionService {
     const outcome = await this.send(
       auctionId,
       { type: 'PlaceBid', bidderId: userId, maxAmount, commandId },
-      { userId, commandId, fingerprint: `bid:${auctionId}:${maxAmount}` },
+      bidIdempotency(userId, commandId, auctionId, maxAmount),
     );
     return withoutKind(unwrap(outcome, 'bid'));
   }

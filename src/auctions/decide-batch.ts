@@ -19,6 +19,11 @@ export interface Idempotency {
   readonly fingerprint: string;
 }
 
+/** A bid's key: the same commandId again with another auction or another maximum is another request. */
+export function bidIdempotency(userId: string, commandId: string, auctionId: string, maxAmount: number): Idempotency {
+  return { userId, commandId, fingerprint: `bid:${auctionId}:${maxAmount}` };
+}
+
 export interface PendingCommand {
   readonly command: AuctionCommand;
   readonly idempotency?: Idempotency | undefined;
