@@ -1,5 +1,7 @@
 /** Benchmark databases: fresh ones on the benchmark PostgreSQL server, dropped afterwards. */
 import pg from 'pg';
+import { type Database, type DatabaseOptions, openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
 
 export const BENCH_ADMIN_URL =
   process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -26,4 +28,20 @@ export async function freshDatabase(name: string): Promise<string> {
 
 export async function dropDatabase(name: string): Promise<void> {
   await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`));
+}
+
+/** A fresh database with the service's schema, and a pool on it (closed again if migrating fails). */
+export async function freshMigratedDatabase(
+  name: string,
+  options: DatabaseOptions = {},
+): Promise<{ url: string; database: Database }> {
+  const url = await freshDatabase(name);
+  const database = openDatabase(url, options);
+  try {
+    await migrateToLatest(database.db);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  return { url, database };
 }

@@ -3,11 +3,9 @@
  * stops the service with SIGTERM and runs every check of SPEC §8 (read models included) on what it left.
  */
 import type { Db } from '../../src/db/database.js';
-import { openDatabase } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
 import { verifyAll } from '../../src/ops/verify-all.js';
 import { type CpuReading, readCpu } from './proc.js';
-import { dropDatabase, freshDatabase } from './database.js';
+import { dropDatabase, freshMigratedDatabase } from './database.js';
 import { type BenchServer, startBenchServer } from './server.js';
 
 export interface Stage<T> {
@@ -30,9 +28,7 @@ export async function stage<T>(
   nodeArgs: string[] = [],
 ): Promise<Stage<T>> {
   const database = `auction_bench_${name}`;
-  const url = await freshDatabase(database);
-  const handle = openDatabase(url, { max: 4 });
-  await migrateToLatest(handle.db);
+  const { url, database: handle } = await freshMigratedDatabase(database, { max: 4 });
   const seeded = await seed(handle.db);
   const server = await startBenchServer({ DATABASE_URL: url, ...env }, nodeArgs);
   return {

@@ -5,10 +5,9 @@
  * the gap between the durable-ack floor and the product splits into what the data costs and what the design
  * around it costs.
  */
-import { type Db, openDatabase } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import type { Db } from '../../src/db/database.js';
 import { startChildServer } from './child-server.js';
-import { dropDatabase, freshDatabase } from './database.js';
+import { dropDatabase, freshMigratedDatabase } from './database.js';
 import { SERVICE_NODE_FLAGS } from './server.js';
 
 export interface WriteFloor<T> {
@@ -22,11 +21,8 @@ export async function startWriteFloor<T extends { auctionId: string }>(
   seed: (db: Db) => Promise<T>,
 ): Promise<WriteFloor<T>> {
   const name = 'auction_bench_latency_write_floor';
-  const url = await freshDatabase(name);
-  const handle = openDatabase(url, { max: 2 });
-  const seeded = await migrateToLatest(handle.db)
-    .then(() => seed(handle.db))
-    .finally(() => handle.close());
+  const { url, database } = await freshMigratedDatabase(name, { max: 2 });
+  const seeded = await seed(database.db).finally(() => database.close());
   // The service's node flags, so the two differ in what they do, not in how node runs them.
   const server = await startChildServer('write-floor-server.ts', [url, seeded.auctionId], SERVICE_NODE_FLAGS);
   return {

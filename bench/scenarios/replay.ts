@@ -5,11 +5,9 @@
  */
 import { ProjectionManager } from '../../projections/projection-manager.js';
 import { readModelChecks } from '../../projections/verify-read-models.js';
-import { openDatabase } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
 import { createLogger } from '../../src/logger.js';
 import { readCpu } from '../lib/proc.js';
-import { dropDatabase, freshDatabase } from '../lib/database.js';
+import { dropDatabase, freshMigratedDatabase } from '../lib/database.js';
 import type { ScenarioResult } from '../lib/report.js';
 import { table } from '../lib/stats.js';
 import { writeSyntheticLog } from '../lib/synthetic-log.js';
@@ -18,11 +16,9 @@ const TARGET_EVENTS_PER_SEC = 50_000;
 
 export async function replay({ quick }: { quick: boolean }): Promise<ScenarioResult> {
   const name = 'auction_bench_replay';
-  const url = await freshDatabase(name);
   // As the service opens its followers' pool: rebuilt read models are derived, their commits need no flush.
-  const database = openDatabase(url, { max: 10, synchronousCommit: false });
+  const { database } = await freshMigratedDatabase(name, { max: 10, synchronousCommit: false });
   try {
-    await migrateToLatest(database.db);
     const started = performance.now();
     const events = await writeSyntheticLog(database.db, { targetEvents: quick ? 20_000 : 1_000_000 });
     console.log(`  wrote ${events} events in ${((performance.now() - started) / 1000).toFixed(1)} s`);
