@@ -17,7 +17,7 @@ export interface BroadcastReport {
   readonly seconds: number;
   /** The seq of the last frame sent; clients have every seq up to it once they have caught up. */
   readonly lastSeq: number;
-  /** [seq, epoch ms] when the server began sending each frame (paced orders only). */
+  /** [seq, machineNow() ms] when the server began sending each frame (paced orders only). */
   readonly sentAt: Array<[number, number]>;
 }
 

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { BroadcastOrder, BroadcastReport } from './broadcast-ceiling.js';
-import { epochNow } from './watchers.js';
+import { machineNow } from './watchers.js';
 
 /** A flood waits while any socket has this much unsent: the socket's reader, not memory, sets the pace. */
 const HIGH_WATER_BYTES = 256 * 1024;
@@ -64,7 +64,7 @@ async function paced(perSecond: number, ms: number): Promise<BroadcastReport> {
   for (let i = 0; i < total; i += 1) {
     const wait = started + (i * 1000) / perSecond - performance.now();
     if (wait > 0) await sleep(wait);
-    sentAt.push([seq + 1, epochNow()]);
+    sentAt.push([seq + 1, machineNow()]);
     broadcast();
   }
   // The order's whole span, unless the broadcasts could not keep to it.

@@ -6,8 +6,13 @@
  */
 import WebSocket from 'ws';
 
-/** Milliseconds since the epoch with sub-millisecond resolution, comparable between processes on one machine. */
-export const epochNow = (): number => performance.timeOrigin + performance.now();
+/**
+ * Milliseconds on the machine's monotonic clock, comparable between processes on one machine. Not
+ * `performance.timeOrigin + performance.now()`: each process takes its origin from the wall clock when it
+ * starts, and on this machine the wall clock moves against the monotonic one by about 5 ms a second, so two
+ * processes started a minute apart disagreed by hundreds of milliseconds.
+ */
+export const machineNow = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 const EVENT_PREFIX = Buffer.from('{"type":"event",');
 const SEQ_KEY = Buffer.from('"seq":');
@@ -146,7 +151,7 @@ export class Watchers {
   }
 
   private take(index: number, seq: number): void {
-    const arrived = epochNow();
+    const arrived = machineNow();
     this.delivered += 1;
     const last = this.lastSeq[index] as number;
     if (seq !== last + 1) this.outOfOrder += 1;

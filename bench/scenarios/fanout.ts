@@ -18,7 +18,7 @@ import { type Figures, type ScenarioResult, ratio } from '../lib/report.js';
 import { seedAuctions, seedUsers } from '../lib/seed.js';
 import { type Stage, stage } from '../lib/stage.js';
 import { summarise } from '../lib/stats.js';
-import { Watchers, epochNow } from '../lib/watchers.js';
+import { Watchers, machineNow } from '../lib/watchers.js';
 import { connectBidders } from '../lib/ws-bidder.js';
 
 const STEADY_BIDS_PER_SECOND = 20;
@@ -112,7 +112,7 @@ async function steadyPhase(s: FanoutStage, watchers: Watchers, sizes: Sizes, nex
     const token = (users[i % users.length] as { token: string }).token;
     answers.push(
       http.request<{ seq: number }>('POST', `/v1/auctions/${auctionId}/bids`, bid, token).then((reply) => {
-        if (reply.status === 201) acknowledged.set(reply.body.seq, epochNow());
+        if (reply.status === 201) acknowledged.set(reply.body.seq, machineNow());
         const outcome = reply.status === 201 ? 'ok' : `http_${reply.status}`;
         outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
       }),
