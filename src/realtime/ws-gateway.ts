@@ -8,6 +8,7 @@
  */
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
+import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import type { WebSocket } from 'ws';
@@ -20,6 +21,7 @@ import type { User } from '../users/user-store.js';
 import { type ClientFrame, errorFrame, parseClientFrame } from './frames.js';
 import type { Member } from './room.js';
 import type { Rooms } from './rooms.js';
+import { TurnCork } from './turn-cork.js';
 import type { WalletChannels } from './wallet-channels.js';
 
 export const SLOW_SOCKET_CLOSE_CODE = 4008;
@@ -48,6 +50,9 @@ class Connection implements Member {
 
   constructor(
     private readonly socket: WebSocket,
+    /** The TCP socket under `socket`: corked for a turn so that frames sent in one turn leave together. */
+    private readonly stream: Writable,
+    private readonly cork: TurnCork,
     private readonly deps: GatewayDeps,
   ) {}
 
@@ -58,6 +63,7 @@ class Connection implements Member {
       this.socket.close(SLOW_SOCKET_CLOSE_CODE, 'too far behind: reconnect and subscribe with since');
       return false;
     }
+    this.cork.hold(this.stream);
     // Bytes are a text frame too (JSON encoded once for a whole room), not binary as ws would guess.
     this.socket.send(frame, { binary: false });
     return true;
@@ -180,6 +186,7 @@ class Connection implements Member {
 export function websocketGateway(deps: GatewayDeps): FastifyPluginAsync {
   return async (app) => {
     const connections = new Map<WebSocket, Connection>();
+    const cork = new TurnCork();
     await app.register(websocket, {
       options: { maxPayload: 64 * 1024 },
       // Going away (1001): clients reconnect elsewhere, or here later, with `since`.
@@ -212,7 +219,8 @@ export function websocketGateway(deps: GatewayDeps): FastifyPluginAsync {
         },
       },
       (socket, request) => {
-        const connection = new Connection(socket, deps);
+        // The upgrade's TCP socket is the one the WebSocket writes to.
+        const connection = new Connection(socket, request.socket, cork, deps);
         connections.set(socket, connection);
         deps.observe?.connections(1);
         const token = (request.query as { token?: string }).token;
