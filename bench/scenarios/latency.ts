@@ -7,10 +7,13 @@
  *   any design;
  * - the write floor (write-floor.ts) writes each batch's own rows with the product's statement and nothing
  *   else: what the product's data costs here, so the rest of the gap is the design around it.
+ * A disk probe (disk-probe.ts) times a sync every 25 ms throughout, so each level also says how long the disk
+ * made a sync wait while it ran: a stall there holds up every design's commits alike.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { withAdmin } from '../lib/database.js';
 import type { Db } from '../../src/db/database.js';
+import { type DiskProbe, startDiskProbe } from '../lib/disk-probe.js';
 import { startDurableAckFloor } from '../lib/durable-ack-floor.js';
 import { openLoop } from '../lib/load.js';
 import { type LoadFigures, type ScenarioResult, figures } from '../lib/report.js';
@@ -26,6 +29,15 @@ const P99_TARGET_MS = 20;
 const LAG_RESOLUTION_MS = 5;
 
 export async function latency({ quick }: { quick: boolean }): Promise<ScenarioResult> {
+  const disk = await startDiskProbe();
+  try {
+    return await latencyWith(disk, quick);
+  } finally {
+    await disk.stop();
+  }
+}
+
+async function latencyWith(disk: DiskProbe, quick: boolean): Promise<ScenarioResult> {
   const bidders = quick ? 50 : 200;
   const seconds = quick ? 3 : 10;
   const seed = async (db: Db) => {
@@ -62,11 +74,13 @@ export async function latency({ quick }: { quick: boolean }): Promise<ScenarioRe
       // The load generator shares the cores: how late its own event loop ran is part of every latency it records.
       const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
       lag.enable();
+      await disk.window();
       const result = await run(sockets, auctionId, Math.max(1, Math.round(maximum * load)), seconds);
+      const { diskSyncP99Ms, diskSyncMaxMs } = await disk.window();
       lag.disable();
       // The histogram holds whole intervals between samples: what is beyond the interval is lateness.
       const generatorLagP99Ms = Math.max(0, Math.round((lag.percentile(99) / 1e6 - LAG_RESOLUTION_MS) * 100) / 100);
-      levels.push({ load, figures: figures(result, { generatorLagP99Ms }) });
+      levels.push({ load, figures: figures(result, { generatorLagP99Ms, diskSyncP99Ms, diskSyncMaxMs }) });
     }
     for (const socket of sockets) socket.close();
     return levels;
@@ -102,6 +116,7 @@ export async function latency({ quick }: { quick: boolean }): Promise<ScenarioRe
       'p99 ms': f.p99Ms,
       'p99.9 ms': f.p999Ms,
       'generator late p99 ms': f.generatorLagP99Ms ?? 0,
+      'disk sync p99 / max ms': `${f.diskSyncP99Ms ?? 0} / ${f.diskSyncMaxMs ?? 0}`,
     }));
   console.log(
     table([...rows('product', levels), ...rows('write floor', writeFloorLevels), ...rows('floor', floorLevels)]),
@@ -128,7 +143,8 @@ export async function latency({ quick }: { quick: boolean }): Promise<ScenarioRe
         detail:
           `${half.p99Ms} ms at ${half.offeredPerSec}/s (maximum ${maximum}/s); ` +
           `the write floor (the product's rows alone): ${writeFloorHalf.p99Ms} ms; ` +
-          `the durable-ack floor: ${floorHalf.p99Ms} ms at the same load`,
+          `the durable-ack floor: ${floorHalf.p99Ms} ms at the same load; ` +
+          `the disk's longest sync during the product's level: ${half.diskSyncMaxMs ?? 0} ms`,
       },
     ],
     notes: [
@@ -137,8 +153,14 @@ export async function latency({ quick }: { quick: boolean }): Promise<ScenarioRe
       "write floor: a bare ws server that decides each batch in memory and writes the product's rows for it (its prepared statement, one round trip) and acks it",
       'floor: a bare ws server that makes each bid durable (one INSERT per batch, one round trip) and acks it',
       "generatorLagP99Ms: how late the load generator's own event loop ran (p99), included in every latency it records",
+      `diskSync: an 8 KB write and fdatasync every 25 ms from a process of its own, timed, during each level (${probeWhere(disk)})`,
       ...(checkpointRefused ? [checkpointRefused] : []),
       ...verdict.failed,
     ],
   };
+}
+
+function probeWhere(disk: DiskProbe): string {
+  if (disk.sameDeviceAsPostgres === null) return "the probe's disk may not be PostgreSQL's";
+  return disk.sameDeviceAsPostgres ? "on PostgreSQL's disk" : "not on PostgreSQL's disk";
 }
