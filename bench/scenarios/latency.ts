@@ -45,7 +45,9 @@ async function latencyWith(disk: DiskProbe, quick: boolean): Promise<ScenarioRes
     const [auctionId] = await seedAuctions(db, seller!.userId, 1, { startingPrice: 100, minIncrement: 1 });
     return { users, auctionId: auctionId as string };
   };
-  const s = await stage('latency', {}, seed);
+  // BENCH_PROFILE=<dir> writes a CPU profile of the service there, as in the other scenarios.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const s = await stage('latency', {}, seed, profile);
   let checkpointRefused: string | null = null;
   // Maximums rise with every bid sent, so every bid is valid when it arrives and each one moves the price.
   let highest = 1_000;
