@@ -7,6 +7,7 @@ import type { Db } from '../../src/db/database.js';
 import { type LoadResult, openLoop } from './load.js';
 import { type CpuReading, cpuPerCommand } from './proc.js';
 import type { SeededUser } from './seed.js';
+import { profileFlags } from './server.js';
 import { histogramMean, stage } from './stage.js';
 import { connectBidders } from './ws-bidder.js';
 
@@ -35,10 +36,7 @@ export interface DesignOutcome {
 
 export async function runDesign<T extends { users: readonly SeededUser[] }>(run: DesignRun<T>): Promise<DesignOutcome> {
   // BENCH_PROFILE=<dir> writes a CPU profile of the product's service there.
-  const profile =
-    process.env.BENCH_PROFILE && run.design === 'actor'
-      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-      : [];
+  const profile = run.design === 'actor' ? profileFlags() : [];
   const s = await stage(
     `${run.name}_${run.design.replace(/-/g, '_')}`,
     { COMMAND_MODE: run.design, DB_POOL_SIZE: '32' },

@@ -1,8 +1,8 @@
 /**
  * The disk probe's process (started by disk-probe.ts): every `intervalMs` it overwrites one 8 KB block of a
  * file and waits for `fdatasync`, as a commit waits for its WAL, and times each sync. Synchronous calls are
- * fine here: this process does nothing else. On `{ type: 'window' }` it reports the syncs timed since the last
- * report.
+ * fine here: this process does nothing else. On any message from its parent it reports the syncs timed since
+ * the last report.
  */
 import { closeSync, fdatasyncSync, openSync, rmSync, writeSync } from 'node:fs';
 

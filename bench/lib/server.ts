@@ -20,6 +20,12 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
  */
 export const SERVICE_NODE_FLAGS: readonly string[] = [];
 
+/** Node flags that write a CPU profile of the service to BENCH_PROFILE's directory, when it is set. */
+export function profileFlags(): string[] {
+  const dir = process.env.BENCH_PROFILE;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 let built = false;
 
 /** Compiles the service once per benchmark run. */

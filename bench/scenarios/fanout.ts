@@ -16,6 +16,7 @@ import { HttpClient } from '../lib/http-client.js';
 import { microsPer, readCpuPair } from '../lib/proc.js';
 import { type Figures, type ScenarioResult, ratio } from '../lib/report.js';
 import { seedAuctions, seedUsers } from '../lib/seed.js';
+import { profileFlags } from '../lib/server.js';
 import { type Stage, stage } from '../lib/stage.js';
 import { summarise } from '../lib/stats.js';
 import { Watchers, machineNow } from '../lib/watchers.js';
@@ -177,7 +178,6 @@ async function saturatedPhase(s: FanoutStage, watchers: Watchers, sizes: Sizes, 
 }
 
 async function runProduct(sizes: Sizes, bus: BenchBus) {
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const s: FanoutStage = await stage(
     'fanout',
     // A socket that answers pings late here is behind in this one reader's queue, not gone.
@@ -187,7 +187,7 @@ async function runProduct(sizes: Sizes, bus: BenchBus) {
       const [auctionId] = await seedAuctions(db, seller!.userId, 1, { startingPrice: 100, minIncrement: 1 });
       return { users, auctionId: auctionId as string };
     },
-    profile,
+    profileFlags(),
   );
   // Every bid's maximum is above all before it, so each accepted one moves the price.
   let amount = 1_000;

@@ -18,6 +18,7 @@ import { startDurableAckFloor } from '../lib/durable-ack-floor.js';
 import { openLoop } from '../lib/load.js';
 import { type LoadFigures, type ScenarioResult, figures } from '../lib/report.js';
 import { seedAuctions, seedUsers } from '../lib/seed.js';
+import { profileFlags } from '../lib/server.js';
 import { stage } from '../lib/stage.js';
 import { table } from '../lib/stats.js';
 import { startWriteFloor } from '../lib/write-floor.js';
@@ -45,9 +46,7 @@ async function latencyWith(disk: DiskProbe, quick: boolean): Promise<ScenarioRes
     const [auctionId] = await seedAuctions(db, seller!.userId, 1, { startingPrice: 100, minIncrement: 1 });
     return { users, auctionId: auctionId as string };
   };
-  // BENCH_PROFILE=<dir> writes a CPU profile of the service there, as in the other scenarios.
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const s = await stage('latency', {}, seed, profile);
+  const s = await stage('latency', {}, seed, profileFlags());
   let checkpointRefused: string | null = null;
   // Maximums rise with every bid sent, so every bid is valid when it arrives and each one moves the price.
   let highest = 1_000;
