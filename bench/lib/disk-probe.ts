@@ -7,10 +7,10 @@
  * The file goes in the system's temporary directory; `sameDeviceAsPostgres` says whether that is the disk
  * PostgreSQL writes to (unknown when the benchmark's role may not read `data_directory`).
  */
-import { fork } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startChildProcess } from './child-server.js';
 import { withAdmin } from './database.js';
 import { summarise } from './stats.js';
 
@@ -41,15 +41,7 @@ async function postgresDevice(): Promise<number | null> {
 
 export async function startDiskProbe(): Promise<DiskProbe> {
   const file = path.join(tmpdir(), `auction-bench-disk-probe-${process.pid}`);
-  const child = fork(path.join(import.meta.dirname, 'disk-probe-process.ts'), [file, String(INTERVAL_MS)], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    void exited.then(() => reject(new Error('the disk probe exited before starting')));
-  });
+  const { child, stop } = await startChildProcess('disk-probe-process.ts', [file, String(INTERVAL_MS)]);
   const device = await postgresDevice();
   return {
     sameDeviceAsPostgres: device === null ? null : device === statSync(tmpdir()).dev,
@@ -61,9 +53,6 @@ export async function startDiskProbe(): Promise<DiskProbe> {
         });
         child.send('window');
       }),
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
+    stop,
   };
 }
