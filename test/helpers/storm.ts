@@ -6,7 +6,8 @@ import { type Api, type TestUser, fundedUser, openAuction } from './api.js';
 
 export interface Market {
   readonly users: TestUser[];
-  readonly auctions: Array<{ id: string; closesDuringStorm: boolean }>;
+  /** `offersBuyNow`: such an auction may be bought outright, and so closed, during the storm. */
+  readonly auctions: Array<{ id: string; closesDuringStorm: boolean; offersBuyNow: boolean }>;
 }
 
 export async function seedMarket(
@@ -20,11 +21,12 @@ export async function seedMarket(
   const auctions: Market['auctions'] = [];
   for (let i = 0; i < options.auctions; i += 1) {
     const closesDuringStorm = i < options.closing;
+    const offersBuyNow = i % 5 === 1;
     const a = await openAuction(api, users[i % users.length]!, {
       title: `Lot ${i}`,
       startingPrice: 100 + i * 10,
       ...(i % 3 === 0 ? { reservePrice: 5_000 } : {}),
-      ...(i % 5 === 1 ? { buyNowPrice: 25_000 + i * 100 } : {}),
+      ...(offersBuyNow ? { buyNowPrice: 25_000 + i * 100 } : {}),
       ...(i % 2 === 0 ? {} : { minIncrement: 25 }),
       endsAt: new Date(
         closesDuringStorm ? now + options.closingWithinMs * ((i + 1) / options.closing) : now + 3_600_000,
@@ -33,7 +35,7 @@ export async function seedMarket(
         ? { windowSeconds: 1, extensionSeconds: 1 }
         : { windowSeconds: 60, extensionSeconds: 60 },
     });
-    auctions.push({ id: a.id, closesDuringStorm });
+    auctions.push({ id: a.id, closesDuringStorm, offersBuyNow });
   }
   return { users, auctions };
 }
