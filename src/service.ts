@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { sql } from 'kysely';
-import { ProjectionManager } from '../projections/projection-manager.js';
+import type { ProjectionManager } from '../projections/projection-manager.js';
 import { listProjectionVersions } from '../projections/projection-store.js';
 import { type App, buildApp } from './app.js';
 import { ActorRegistry } from './auctions/actor-registry.js';
@@ -26,14 +26,14 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded-post
 import { migrateToLatest } from './db/migrate.js';
 import { lagBehind } from './event-store/read-all.js';
 import { adminRoutes } from './http/admin-routes.js';
+import { openFollowers } from './followers.js';
 import { createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { roomSource } from './realtime/room-source.js';
 import { Rooms } from './realtime/rooms.js';
 import { WalletChannels } from './realtime/wallet-channels.js';
 import { websocketGateway } from './realtime/ws-gateway.js';
-import { OutboxRelay } from './relay/outbox-relay.js';
-import { RecentEvents } from './relay/recent-events.js';
+import type { OutboxRelay } from './relay/outbox-relay.js';
 import { readRelayCheckpoint } from './relay/relay-store.js';
 import { Authenticator } from './users/authenticator.js';
 import { RateLimiter } from './users/rate-limiter.js';
@@ -95,13 +95,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     throw err;
   }
 
-  // The relay and the projections write only what the log can rebuild, each with its checkpoint in the same
-  // transaction, so their commits need not wait for the disk; bids and deposits never go through this pool.
-  const followers = openDatabase(databaseUrl, {
-    max: 6,
-    synchronousCommit: false,
-    applicationName: 'live-auction-followers',
-  });
   const metrics = new Metrics({ processMetrics: options.processMetrics ?? true });
   const bus: Bus =
     options.bus ??
@@ -111,14 +104,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           ...(config.NATS_NAMESPACE ? { namespace: config.NATS_NAMESPACE } : {}),
         })
       : new MemoryBus());
-  const recent = new RecentEvents();
-  const relay = new OutboxRelay(followers.db, bus, {
-    recent,
+  const followers = openFollowers(databaseUrl, bus, {
+    log,
     stepMillis: config.RELAY_STEP_MILLIS,
-    log: log.child({ subsystem: 'relay' }),
     onPublished: (events) => metrics.relayedEvents.inc(events.length),
   });
-  const projections = new ProjectionManager(followers.db, { log: log.child({ subsystem: 'projections' }), bus });
+  const { relay, projections } = followers;
   const committer = new GroupCommitter(database.pool, {
     maxCommandsPerTransaction: config.MAX_COMMANDS_PER_TRANSACTION,
     concurrency: config.COMMIT_CONCURRENCY,
@@ -136,10 +127,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   // The registry, the router and the timers refer to each other through callbacks; all exist before any runs.
   const onCommitted = (auctionId: string, committed: CommittedUnit): void => {
     timers.set(auctionId, nextDeadline(committed.state));
-    if (committed.events.length > 0) {
-      recent.remember(committed.events);
-      relay.wake();
-    }
+    followers.committed(committed.events);
   };
   const actorLog = log.child({ subsystem: 'actor' });
   const registry = new ActorRegistry(
@@ -237,8 +225,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     ],
   });
 
-  await projections.start();
-  relay.start();
+  await followers.start();
   for (const deadline of await loadDeadlines(db)) timers.set(deadline.auctionId, deadline.dueAt);
 
   let url = '';
@@ -256,10 +243,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         log.warn('the relay could not publish everything before stopping; it resumes on the next start');
       await app.close();
       rooms.closeAll();
-      await projections.stop();
-      await relay.stop();
+      await followers.stop();
       await bus.close();
-      await followers.close();
       await database.close();
       await embedded?.stop();
       log.info('stopped');

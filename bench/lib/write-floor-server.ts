@@ -5,18 +5,34 @@
  * the auction header per outbidding bid) in one round trip: BEGIN, EXECUTE, COMMIT. What it leaves out is what
  * the product adds around those rows: the read and lock round trip, the actor and the HTTP/WebSocket stack, the
  * relay and the read models. Alone on its database, it is the only writer, so skipping the locks is safe here.
+ *
+ * With `followers` as its third argument it also runs the product's followers (src/followers.ts: the relay to
+ * an in-process bus and the four read models) and hands them each commit's events, as the service does: the
+ * rows SPEC §7 asks for plus the read models, and still none of the rest of the design.
  */
 import { loadAuction } from '../../src/auctions/auction-store.js';
 import type { AuctionState } from '../../src/auctions/auction.js';
 import { ensureWritePrepared, writeSql } from '../../src/auctions/batch-transaction.js';
 import { type CommitUnit, bidIdempotency, decideAll } from '../../src/auctions/decide-batch.js';
+import { MemoryBus } from '../../src/bus/memory-bus.js';
+import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
+import { openFollowers } from '../../src/followers.js';
+import { createLogger } from '../../src/logger.js';
 import { hashToken } from '../../src/users/user-store.js';
 import type { WalletRow } from '../../src/wallets/wallet-store.js';
 import { type BidAnswer, serveAcksAfterCommit } from './ack-after-commit.js';
 
-const [databaseUrl, auctionId] = process.argv.slice(2) as [string, string];
+const [databaseUrl, auctionId, extra] = process.argv.slice(2) as [string, string, string | undefined];
 const database = openDatabase(databaseUrl, { max: 2 });
+const followers =
+  extra === 'followers'
+    ? openFollowers(databaseUrl, new MemoryBus(), {
+        log: createLogger('error'),
+        stepMillis: loadConfig({}).RELAY_STEP_MILLIS,
+      })
+    : null;
+await followers?.start();
 const client = await database.pool.connect();
 await ensureWritePrepared(client);
 
@@ -55,6 +71,7 @@ serveAcksAfterCommit(async (batch): Promise<BidAnswer[]> => {
   });
   const committed = decided.results[0] as (typeof decided.results)[number];
   state = committed.state;
+  followers?.committed(committed.events);
   return committed.outcomes.map((o) =>
     o.ok && o.reply.kind === 'bid'
       ? { result: { seq: o.reply.seq, currentPrice: o.reply.currentPrice, leading: o.reply.leading } }

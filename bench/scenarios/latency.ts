@@ -6,7 +6,9 @@
  * - the floor (durable-ack-floor.ts) only makes each bid durable before acking it: what this machine allows
  *   any design;
  * - the write floor (write-floor.ts) writes each batch's own rows with the product's statement and nothing
- *   else: what the product's data costs here, so the rest of the gap is the design around it.
+ *   else: what the product's data costs here, so the rest of the gap is the design around it;
+ * - the write floor with followers: the same, plus the product's relay and read models fed from its commits,
+ *   which splits that gap into what keeping the read models costs and what the command path adds.
  * A disk probe (disk-probe.ts) times a sync every 25 ms throughout, so each level also says how long the disk
  * made a sync wait while it ran: a stall there holds up every design's commits alike.
  */
@@ -100,6 +102,13 @@ async function latencyWith(disk: DiskProbe, quick: boolean): Promise<ScenarioRes
     maximum,
   ).finally(() => writeFloor.stop());
 
+  const followersFloor = await startWriteFloor(seed, { followers: true });
+  const followersFloorLevels = await atEachLevel(
+    await connectBidders(followersFloor.url, followersFloor.seeded.users, 'r'),
+    followersFloor.seeded.auctionId,
+    maximum,
+  ).finally(() => followersFloor.stop());
+
   const floor = await startDurableAckFloor();
   const floorLevels = await atEachLevel(
     await connectBidders(floor.url, s.seeded.users, 'f'),
@@ -120,12 +129,18 @@ async function latencyWith(disk: DiskProbe, quick: boolean): Promise<ScenarioRes
       'disk sync p99 / max ms': `${f.diskSyncP99Ms ?? 0} / ${f.diskSyncMaxMs ?? 0}`,
     }));
   console.log(
-    table([...rows('product', levels), ...rows('write floor', writeFloorLevels), ...rows('floor', floorLevels)]),
+    table([
+      ...rows('product', levels),
+      ...rows('write floor + followers', followersFloorLevels),
+      ...rows('write floor', writeFloorLevels),
+      ...rows('floor', floorLevels),
+    ]),
   );
   const atHalf = (list: typeof levels) => (list.find((l) => l.load === 0.5) as (typeof levels)[number]).figures;
   const half = atHalf(levels);
   const floorHalf = atHalf(floorLevels);
   const writeFloorHalf = atHalf(writeFloorLevels);
+  const followersFloorHalf = atHalf(followersFloorLevels);
   return {
     scenario: 'latency',
     quick,
@@ -137,13 +152,16 @@ async function latencyWith(disk: DiskProbe, quick: boolean): Promise<ScenarioRes
     floorLevels: floorLevels.map(({ load, figures: f }) => ({ load, ...f })),
     writeFloor: writeFloorHalf,
     writeFloorLevels: writeFloorLevels.map(({ load, figures: f }) => ({ load, ...f })),
+    writeFloorWithFollowers: followersFloorHalf,
+    writeFloorWithFollowersLevels: followersFloorLevels.map(({ load, figures: f }) => ({ load, ...f })),
     targets: [
       {
         name: `p99 acknowledgement at 50% load no more than ${P99_TARGET_MS} ms`,
         ok: half.p99Ms <= P99_TARGET_MS,
         detail:
           `${half.p99Ms} ms at ${half.offeredPerSec}/s (maximum ${maximum}/s); ` +
-          `the write floor (the product's rows alone): ${writeFloorHalf.p99Ms} ms; ` +
+          `the write floor (the product's rows alone): ${writeFloorHalf.p99Ms} ms, ` +
+          `${followersFloorHalf.p99Ms} ms with the product's followers; ` +
           `the durable-ack floor: ${floorHalf.p99Ms} ms at the same load; ` +
           `the disk's longest sync during the product's level: ${half.diskSyncMaxMs ?? 0} ms`,
       },
@@ -152,6 +170,7 @@ async function latencyWith(disk: DiskProbe, quick: boolean): Promise<ScenarioRes
       `one auction, ${bidders} bidders over WebSocket; maximum measured on the same server; ${seconds} s per load`,
       'a CHECKPOINT before each level, so WAL segments are recycled rather than created mid-level',
       "write floor: a bare ws server that decides each batch in memory and writes the product's rows for it (its prepared statement, one round trip) and acks it",
+      "write floor + followers: the same, also running the product's relay (to an in-process bus) and its four read models on its commits",
       'floor: a bare ws server that makes each bid durable (one INSERT per batch, one round trip) and acks it',
       "generatorLagP99Ms: how late the load generator's own event loop ran (p99), included in every latency it records",
       `diskSync: an 8 KB write and fdatasync every 25 ms from a process of its own, timed, during each level (${probeWhere(disk)})`,
