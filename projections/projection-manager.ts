@@ -26,6 +26,8 @@ export interface ProjectionManagerOptions {
   /** Follow this bus; without one, runners poll the log (and are woken after local commits). */
   readonly bus?: Bus | null;
   readonly pollMillis?: number;
+  /** Least milliseconds between a live read model's batches from the bus (see RunnerOptions.stepMillis). */
+  readonly stepMillis?: number;
   readonly batchSize?: number;
   readonly projections?: readonly Projection[];
   /** Told after each batch a live runner applies (for lag metrics). */
@@ -224,6 +226,7 @@ export class ProjectionManager {
       ...(this.options.batchSize === undefined ? {} : { batchSize: this.options.batchSize }),
       // With a bus, the log is only a safety net; without one it is the feed.
       pollMillis: this.options.pollMillis ?? (this.options.bus ? 5_000 : 1_000),
+      ...(this.options.stepMillis === undefined ? {} : { stepMillis: this.options.stepMillis }),
       onBatch: (events, checkpoint) =>
         this.options.onApplied?.(projection.name, checkpoint, events.at(-1)?.at ?? Date.now()),
     });

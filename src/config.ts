@@ -26,6 +26,8 @@ const Env = Type.Object({
   MAX_COMMANDS_PER_TRANSACTION: Type.Integer({ minimum: 1, default: 4000 }),
   /** Least milliseconds between relay steps while events keep coming: fewer, larger steps under load. */
   RELAY_STEP_MILLIS: Type.Integer({ minimum: 0, maximum: 1000, default: 20 }),
+  /** Least milliseconds between a read model's batches while events keep coming: fewer, larger statements. */
+  PROJECTION_STEP_MILLIS: Type.Integer({ minimum: 0, maximum: 5000, default: 50 }),
   COMMIT_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 16, default: 2 }),
   ACTOR_IDLE_SECONDS: Type.Integer({ minimum: 1, default: 120 }),
   /** Per-user command rate; SPEC §7 requires at least 50 per second. */

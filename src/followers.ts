@@ -19,6 +19,8 @@ export interface FollowersOptions {
   readonly log: Logger;
   /** Least milliseconds between relay steps while events keep coming (RELAY_STEP_MILLIS). */
   readonly stepMillis: number;
+  /** Least milliseconds between a read model's batches while events keep coming (PROJECTION_STEP_MILLIS). */
+  readonly projectionStepMillis: number;
   /** Told after each batch the relay published. */
   readonly onPublished?: (events: readonly BusEvent[]) => void;
 }
@@ -49,6 +51,7 @@ export function openFollowers(databaseUrl: string, bus: Bus, options: FollowersO
   const projections = new ProjectionManager(database.db, {
     log: options.log.child({ subsystem: 'projections' }),
     bus,
+    stepMillis: options.projectionStepMillis,
   });
   return {
     relay,

@@ -107,6 +107,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const followers = openFollowers(databaseUrl, bus, {
     log,
     stepMillis: config.RELAY_STEP_MILLIS,
+    projectionStepMillis: config.PROJECTION_STEP_MILLIS,
     onPublished: (events) => metrics.relayedEvents.inc(events.length),
   });
   const { relay, projections } = followers;

@@ -25,11 +25,13 @@ import { type BidAnswer, serveAcksAfterCommit } from './ack-after-commit.js';
 
 const [databaseUrl, auctionId, extra] = process.argv.slice(2) as [string, string, string | undefined];
 const database = openDatabase(databaseUrl, { max: 2 });
+const defaults = loadConfig({});
 const followers =
   extra === 'followers'
     ? openFollowers(databaseUrl, new MemoryBus(), {
         log: createLogger('error'),
-        stepMillis: loadConfig({}).RELAY_STEP_MILLIS,
+        stepMillis: defaults.RELAY_STEP_MILLIS,
+        projectionStepMillis: defaults.PROJECTION_STEP_MILLIS,
       })
     : null;
 await followers?.start();

@@ -57,6 +57,8 @@ export class WsBidder {
 
   bid(auctionId: string, maxAmount: number): Promise<Answer> {
     const commandId = `${this.prefix}-${++this.counter}`;
+    // A socket the server has closed (it stopped or crashed) answers at once: the run fails instead of hanging.
+    if (this.ws.readyState !== WebSocket.OPEN) return Promise.resolve({ ok: false, code: 'closed' });
     return new Promise((resolve) => {
       this.pending.set(commandId, resolve);
       this.ws.send(JSON.stringify({ type: 'bid', auctionId, maxAmount, commandId }));
