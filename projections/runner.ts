@@ -17,6 +17,7 @@ import type { Db } from '../src/db/database.js';
 import { isConflict } from '../src/event-store/errors.js';
 import { readCommitted } from '../src/event-store/read-all.js';
 import { type LogPosition, type RecordedEvent, comparePositions } from '../src/event-store/types.js';
+import { wakeableSleep } from '../src/wakeable-sleep.js';
 import type { Projection } from './projection.js';
 import { applyBatch } from './apply-batch.js';
 import { readCheckpoint } from './projection-store.js';
@@ -127,16 +128,11 @@ export class ProjectionRunner {
   }
 
   /** Waits while the bus gathers the next delivery; stop() ends the wait. */
-  private gather(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.endGather = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.endGather = done;
-    });
+  private async gather(ms: number): Promise<void> {
+    const wait = wakeableSleep(ms);
+    this.endGather = wait.end;
+    await wait.done;
+    this.endGather = null;
   }
 
   private applyInOrder(messages: readonly BusEvent[]): Promise<void> {
@@ -191,14 +187,9 @@ export class ProjectionRunner {
         this.log.error({ err, failures }, 'projection batch failed; retrying');
       }
       const ms = failures > 0 ? Math.min(5_000, 100 * 2 ** failures) : (this.options.pollMillis ?? 1_000);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, ms);
-        function done(): void {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.wakeUp = done;
-      });
+      const wait = wakeableSleep(ms);
+      this.wakeUp = wait.end;
+      await wait.done;
       this.wakeUp = null;
     }
   }

@@ -21,6 +21,7 @@ import type { Bus, BusEvent } from '../bus/bus.js';
 import type { Db } from '../db/database.js';
 import { readCommitted, readCommittedRecalling } from '../event-store/read-all.js';
 import type { LogPosition } from '../event-store/types.js';
+import { wakeableSleep } from '../wakeable-sleep.js';
 import type { RecentEvents } from './recent-events.js';
 import { acquireLease, advanceRelayCheckpoint, releaseLease } from './relay-store.js';
 
@@ -176,18 +177,11 @@ export class OutboxRelay {
     }
   }
 
-  private idle(ms: number): Promise<void> {
-    if (this.pendingWake || !this.running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wakeUp = null;
-        resolve();
-      }, ms);
-      this.wakeUp = () => {
-        clearTimeout(timer);
-        this.wakeUp = null;
-        resolve();
-      };
-    });
+  private async idle(ms: number): Promise<void> {
+    if (this.pendingWake || !this.running) return;
+    const wait = wakeableSleep(ms);
+    this.wakeUp = wait.end;
+    await wait.done;
+    this.wakeUp = null;
   }
 }
