@@ -12,7 +12,7 @@
  * so each statement carries more events and the read models take fewer turns of the cores (decision 10).
  */
 import type { Logger } from 'pino';
-import type { BusConsumer, BusEvent } from '../src/bus/bus.js';
+import { BACKLOG_DELIVERY, type BusConsumer, type BusEvent } from '../src/bus/bus.js';
 import type { Db } from '../src/db/database.js';
 import { isConflict } from '../src/event-store/errors.js';
 import { readCommitted } from '../src/event-store/read-all.js';
@@ -21,9 +21,6 @@ import { wakeableSleep } from '../src/wakeable-sleep.js';
 import type { Projection } from './projection.js';
 import { applyBatch } from './apply-batch.js';
 import { readCheckpoint } from './projection-store.js';
-
-/** Events in one bus delivery that mean the bus is holding a backlog (the in-process bus delivers at most 1,000). */
-const BACKLOG_DELIVERY = 1_000;
 
 export interface RunnerOptions {
   readonly log: Logger;

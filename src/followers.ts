@@ -18,7 +18,7 @@ import { RecentEvents } from './relay/recent-events.js';
 export interface FollowersOptions {
   readonly log: Logger;
   /** Least milliseconds between relay steps while events keep coming (RELAY_STEP_MILLIS). */
-  readonly stepMillis: number;
+  readonly relayStepMillis: number;
   /** Least milliseconds between a read model's batches while events keep coming (PROJECTION_STEP_MILLIS). */
   readonly projectionStepMillis: number;
   /** Told after each batch the relay published. */
@@ -44,7 +44,7 @@ export function openFollowers(databaseUrl: string, bus: Bus, options: FollowersO
   const recent = new RecentEvents();
   const relay = new OutboxRelay(database.db, bus, {
     recent,
-    stepMillis: options.stepMillis,
+    stepMillis: options.relayStepMillis,
     log: options.log.child({ subsystem: 'relay' }),
     ...(options.onPublished ? { onPublished: options.onPublished } : {}),
   });

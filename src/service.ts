@@ -106,7 +106,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       : new MemoryBus());
   const followers = openFollowers(databaseUrl, bus, {
     log,
-    stepMillis: config.RELAY_STEP_MILLIS,
+    relayStepMillis: config.RELAY_STEP_MILLIS,
     projectionStepMillis: config.PROJECTION_STEP_MILLIS,
     onPublished: (events) => metrics.relayedEvents.inc(events.length),
   });

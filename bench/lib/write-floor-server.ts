@@ -30,7 +30,7 @@ const followers =
   extra === 'followers'
     ? openFollowers(databaseUrl, new MemoryBus(), {
         log: createLogger('error'),
-        stepMillis: defaults.RELAY_STEP_MILLIS,
+        relayStepMillis: defaults.RELAY_STEP_MILLIS,
         projectionStepMillis: defaults.PROJECTION_STEP_MILLIS,
       })
     : null;

@@ -16,6 +16,12 @@ export interface BusEvent {
   readonly prev: LogPosition;
 }
 
+/**
+ * The most events the in-process bus hands a consumer at once. A delivery this large means the bus is holding
+ * a backlog for that consumer; over NATS, where a delivery is everything pending, it means the same.
+ */
+export const BACKLOG_DELIVERY = 1_000;
+
 export interface BusConsumer {
   /** Delivers batches in publish order; a batch is acknowledged once `handle` resolves, redelivered if it throws. */
   start(handle: (events: BusEvent[]) => Promise<void>): void;

@@ -3,7 +3,7 @@
  * consumer; consumers see what is published after they are created (projections catch up from PostgreSQL
  * before they start following).
  */
-import { type Bus, type BusConsumer, type BusEvent, subjectOf } from './bus.js';
+import { BACKLOG_DELIVERY, type Bus, type BusConsumer, type BusEvent, subjectOf } from './bus.js';
 
 class MemoryConsumer implements BusConsumer {
   private readonly queue: BusEvent[] = [];
@@ -38,7 +38,7 @@ class MemoryConsumer implements BusConsumer {
 
   private async drain(): Promise<void> {
     while (!this.stopped && this.queue.length > 0 && this.handle) {
-      const batch = this.queue.slice(0, 1000);
+      const batch = this.queue.slice(0, BACKLOG_DELIVERY);
       try {
         await this.handle(batch);
         this.queue.splice(0, batch.length);
