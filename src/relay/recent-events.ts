@@ -3,11 +3,19 @@
  * the order and the visibility of events from the log (read-all.ts), but reads only their positions and ids;
  * the payloads it already has here need not travel back from PostgreSQL and be parsed again. Anything it does
  * not find (another process's commit, a restart, an entry pushed out) it reads from the log in full.
+ *
+ * The bound matters when this process's relay is not publishing (another process holds the lease, or the bus
+ * is down): then every commit pushes the oldest entries out. The order of arrival is kept in a queue of its
+ * own for that, because taking a Map's first key skips every entry deleted before it, and with a full Map
+ * that made each eviction cost tens of microseconds instead of a fraction of one.
  */
 import type { EventToAppend } from '../event-store/types.js';
 
 export class RecentEvents {
   private readonly byId = new Map<string, EventToAppend>();
+  /** Ids in the order they were remembered; those before `head` are gone, and some after it may be too. */
+  private arrivals: string[] = [];
+  private head = 0;
 
   /** A bound, so events nobody here will publish (another relay leads) cannot pile up. */
   constructor(private readonly capacity = 100_000) {}
@@ -15,9 +23,10 @@ export class RecentEvents {
   /** Call only after the events' transaction committed. */
   remember(events: readonly EventToAppend[]): void {
     for (const event of events) {
-      if (this.byId.size >= this.capacity) this.byId.delete(this.byId.keys().next().value as string);
       this.byId.set(event.eventId, event);
+      this.arrivals.push(event.eventId);
     }
+    this.evictOldest();
   }
 
   recall(eventId: string): EventToAppend | undefined {
@@ -26,9 +35,33 @@ export class RecentEvents {
 
   forget(eventIds: Iterable<string>): void {
     for (const id of eventIds) this.byId.delete(id);
+    this.evictOldest();
   }
 
   get size(): number {
     return this.byId.size;
+  }
+
+  /** Ids still queued, forgotten ones included: what the queue costs in memory. */
+  get queued(): number {
+    return this.arrivals.length - this.head;
+  }
+
+  private evictOldest(): void {
+    // Each id leaves the queue once, so this is constant work per event over time.
+    while (this.head < this.arrivals.length) {
+      const oldest = this.arrivals[this.head] as string;
+      if (this.byId.has(oldest) && this.byId.size <= this.capacity) break;
+      this.byId.delete(oldest);
+      this.head += 1;
+    }
+    // Forgotten ids behind a remembered one stay queued until it leaves; keep them from piling up.
+    if (this.queued > 2 * this.capacity + 1_024) {
+      this.arrivals = this.arrivals.slice(this.head).filter((id) => this.byId.has(id));
+      this.head = 0;
+    } else if (this.head > 1_024 && this.head * 2 > this.arrivals.length) {
+      this.arrivals = this.arrivals.slice(this.head);
+      this.head = 0;
+    }
   }
 }
