@@ -11,6 +11,8 @@
  *   which splits that gap into what keeping the read models costs and what the command path adds.
  * A disk probe (disk-probe.ts) times a sync every 25 ms throughout, so each level also says how long the disk
  * made a sync wait while it ran: a stall there holds up every design's commits alike.
+ * The product then also takes a few fixed rates, the same in every run: the fractions above move with the
+ * maximum measured, and a tail that is there at any rate shows only when the rate is held still.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { withAdmin } from '../lib/database.js';
@@ -27,6 +29,8 @@ import { startWriteFloor } from '../lib/write-floor.js';
 import { type WsBidder, connectBidders } from '../lib/ws-bidder.js';
 
 const LEVELS = [0.25, 0.5, 0.75] as const;
+/** Bids per second on one auction, offered to the product after its levels (full size only). */
+const FIXED_RATES = [500, 1_000] as const;
 const P99_TARGET_MS = 20;
 /** How often the load generator samples its own event loop's lateness. */
 const LAG_RESOLUTION_MS = 5;
@@ -64,73 +68,98 @@ async function latencyWith(disk: DiskProbe, quick: boolean): Promise<ScenarioRes
         return answer.ok ? 'ok' : answer.code;
       },
     });
+  const atRate = async (sockets: readonly WsBidder[], auctionId: string, ratePerSecond: number) => {
+    // Every level starts from the same PostgreSQL state, as a server in steady state would be: a checkpoint
+    // lets the WAL segments written so far be recycled. Without one, each level writes into segments
+    // PostgreSQL must first create, zero-filled and synced (16 MB, about 40 ms here, every 1.7 s at 2,200
+    // bids/s), and commits wait behind it. bench/README.md shows the runs both ways.
+    await withAdmin((c) => c.query('CHECKPOINT')).catch((err: unknown) => {
+      checkpointRefused = `CHECKPOINT refused (${(err as Error).message}): levels may write into new WAL segments`;
+    });
+    // The load generator shares the cores: how late its own event loop ran is part of every latency it records.
+    const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
+    lag.enable();
+    await disk.window();
+    const result = await run(sockets, auctionId, ratePerSecond, seconds);
+    const { diskSyncP99Ms, diskSyncMaxMs } = await disk.window();
+    lag.disable();
+    // The histogram holds whole intervals between samples: what is beyond the interval is lateness.
+    const generatorLagP99Ms = Math.max(0, Math.round((lag.percentile(99) / 1e6 - LAG_RESOLUTION_MS) * 100) / 100);
+    return figures(result, { generatorLagP99Ms, diskSyncP99Ms, diskSyncMaxMs });
+  };
   const atEachLevel = async (sockets: readonly WsBidder[], auctionId: string, maximum: number) => {
     const levels: Array<{ load: number; figures: LoadFigures }> = [];
     for (const load of LEVELS) {
-      // Every level starts from the same PostgreSQL state, as a server in steady state would be: a checkpoint
-      // lets the WAL segments written so far be recycled. Without one, each level writes into segments
-      // PostgreSQL must first create, zero-filled and synced (16 MB, about 40 ms here, every 1.7 s at 2,200
-      // bids/s), and commits wait behind it. bench/README.md shows the runs both ways.
-      await withAdmin((c) => c.query('CHECKPOINT')).catch((err: unknown) => {
-        checkpointRefused = `CHECKPOINT refused (${(err as Error).message}): levels may write into new WAL segments`;
-      });
-      // The load generator shares the cores: how late its own event loop ran is part of every latency it records.
-      const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
-      lag.enable();
-      await disk.window();
-      const result = await run(sockets, auctionId, Math.max(1, Math.round(maximum * load)), seconds);
-      const { diskSyncP99Ms, diskSyncMaxMs } = await disk.window();
-      lag.disable();
-      // The histogram holds whole intervals between samples: what is beyond the interval is lateness.
-      const generatorLagP99Ms = Math.max(0, Math.round((lag.percentile(99) / 1e6 - LAG_RESOLUTION_MS) * 100) / 100);
-      levels.push({ load, figures: figures(result, { generatorLagP99Ms, diskSyncP99Ms, diskSyncMaxMs }) });
+      levels.push({ load, figures: await atRate(sockets, auctionId, Math.max(1, Math.round(maximum * load))) });
     }
-    for (const socket of sockets) socket.close();
     return levels;
   };
+  const closeAll = (sockets: readonly WsBidder[]) => sockets.forEach((socket) => socket.close());
 
   const productSockets = await connectBidders(s.url, s.seeded.users, 'l');
   const saturated = await run(productSockets, s.seeded.auctionId, quick ? 10_000 : 20_000, quick ? 3 : 5);
   const maximum = Math.round((saturated.outcomes.ok ?? 0) / saturated.seconds);
   const levels = await atEachLevel(productSockets, s.seeded.auctionId, maximum);
+  const fixedLevels: Array<{ ratePerSecond: number; figures: LoadFigures }> = [];
+  for (const ratePerSecond of quick ? [] : FIXED_RATES) {
+    fixedLevels.push({ ratePerSecond, figures: await atRate(productSockets, s.seeded.auctionId, ratePerSecond) });
+  }
+  closeAll(productSockets);
   const verdict = await s.finish();
 
+  /** A bare server's levels from sockets of its own, closed afterwards. */
+  const floorLevelsOf = async (
+    url: string,
+    users: Parameters<typeof connectBidders>[1],
+    auctionId: string,
+    tag: string,
+  ) => {
+    const sockets = await connectBidders(url, users, tag);
+    try {
+      return await atEachLevel(sockets, auctionId, maximum);
+    } finally {
+      closeAll(sockets);
+    }
+  };
+
   const writeFloor = await startWriteFloor(seed);
-  const writeFloorLevels = await atEachLevel(
-    await connectBidders(writeFloor.url, writeFloor.seeded.users, 'w'),
+  const writeFloorLevels = await floorLevelsOf(
+    writeFloor.url,
+    writeFloor.seeded.users,
     writeFloor.seeded.auctionId,
-    maximum,
+    'w',
   ).finally(() => writeFloor.stop());
 
   const followersFloor = await startWriteFloor(seed, { followers: true });
-  const followersFloorLevels = await atEachLevel(
-    await connectBidders(followersFloor.url, followersFloor.seeded.users, 'r'),
+  const followersFloorLevels = await floorLevelsOf(
+    followersFloor.url,
+    followersFloor.seeded.users,
     followersFloor.seeded.auctionId,
-    maximum,
+    'r',
   ).finally(() => followersFloor.stop());
 
   const floor = await startDurableAckFloor();
-  const floorLevels = await atEachLevel(
-    await connectBidders(floor.url, s.seeded.users, 'f'),
-    s.seeded.auctionId,
-    maximum,
-  ).finally(() => floor.stop());
+  const floorLevels = await floorLevelsOf(floor.url, s.seeded.users, s.seeded.auctionId, 'f').finally(() =>
+    floor.stop(),
+  );
 
+  const row = (design: string, load: string, f: LoadFigures) => ({
+    design,
+    load,
+    'offered/s': f.offeredPerSec,
+    'accepted/s': f.acceptedPerSec,
+    'p50 ms': f.p50Ms,
+    'p99 ms': f.p99Ms,
+    'p99.9 ms': f.p999Ms,
+    'generator late p99 ms': f.generatorLagP99Ms ?? 0,
+    'disk sync p99 / max ms': `${f.diskSyncP99Ms ?? 0} / ${f.diskSyncMaxMs ?? 0}`,
+  });
   const rows = (design: string, list: typeof levels) =>
-    list.map(({ load, figures: f }) => ({
-      design,
-      load: `${load * 100}%`,
-      'offered/s': f.offeredPerSec,
-      'accepted/s': f.acceptedPerSec,
-      'p50 ms': f.p50Ms,
-      'p99 ms': f.p99Ms,
-      'p99.9 ms': f.p999Ms,
-      'generator late p99 ms': f.generatorLagP99Ms ?? 0,
-      'disk sync p99 / max ms': `${f.diskSyncP99Ms ?? 0} / ${f.diskSyncMaxMs ?? 0}`,
-    }));
+    list.map(({ load, figures: f }) => row(design, `${load * 100}%`, f));
   console.log(
     table([
       ...rows('product', levels),
+      ...fixedLevels.map(({ ratePerSecond, figures: f }) => row('product', `${ratePerSecond}/s`, f)),
       ...rows('write floor + followers', followersFloorLevels),
       ...rows('write floor', writeFloorLevels),
       ...rows('floor', floorLevels),
@@ -149,6 +178,7 @@ async function latencyWith(disk: DiskProbe, quick: boolean): Promise<ScenarioRes
     ceiling: floorHalf,
     maximumPerSec: maximum,
     levels: levels.map(({ load, figures: f }) => ({ load, ...f })),
+    fixedRateLevels: fixedLevels.map(({ ratePerSecond, figures: f }) => ({ ratePerSecond, ...f })),
     floorLevels: floorLevels.map(({ load, figures: f }) => ({ load, ...f })),
     writeFloor: writeFloorHalf,
     writeFloorLevels: writeFloorLevels.map(({ load, figures: f }) => ({ load, ...f })),
@@ -169,6 +199,7 @@ async function latencyWith(disk: DiskProbe, quick: boolean): Promise<ScenarioRes
     notes: [
       `one auction, ${bidders} bidders over WebSocket; maximum measured on the same server; ${seconds} s per load`,
       'a CHECKPOINT before each level, so WAL segments are recycled rather than created mid-level',
+      ...(quick ? [] : [`the product also at fixed rates after its levels: ${FIXED_RATES.join(' and ')} bids/s`]),
       "write floor: a bare ws server that decides each batch in memory and writes the product's rows for it (its prepared statement, one round trip) and acks it",
       "write floor + followers: the same, also running the product's relay (to an in-process bus) and its four read models on its commits",
       'floor: a bare ws server that makes each bid durable (one INSERT per batch, one round trip) and acks it',
