@@ -26,7 +26,7 @@ export class RecentEvents {
       this.byId.set(event.eventId, event);
       this.arrivals.push(event.eventId);
     }
-    this.evictOldest();
+    this.trim();
   }
 
   recall(eventId: string): EventToAppend | undefined {
@@ -35,7 +35,7 @@ export class RecentEvents {
 
   forget(eventIds: Iterable<string>): void {
     for (const id of eventIds) this.byId.delete(id);
-    this.evictOldest();
+    this.trim();
   }
 
   get size(): number {
@@ -47,20 +47,18 @@ export class RecentEvents {
     return this.arrivals.length - this.head;
   }
 
-  private evictOldest(): void {
-    // Each id leaves the queue once, so this is constant work per event over time.
+  /** Drops from the front what was forgotten or is over the bound, and keeps the queue near the Map's size. */
+  private trim(): void {
     while (this.head < this.arrivals.length) {
       const oldest = this.arrivals[this.head] as string;
       if (this.byId.has(oldest) && this.byId.size <= this.capacity) break;
       this.byId.delete(oldest);
       this.head += 1;
     }
-    // Forgotten ids behind a remembered one stay queued until it leaves; keep them from piling up.
-    if (this.queued > 2 * this.capacity + 1_024) {
+    // Ids left behind (the front, or forgotten behind one still held) are at least half of the array when it is
+    // rebuilt, so the rebuilds cost constant work per event over time.
+    if (this.arrivals.length > 2 * this.byId.size + 1_024) {
       this.arrivals = this.arrivals.slice(this.head).filter((id) => this.byId.has(id));
-      this.head = 0;
-    } else if (this.head > 1_024 && this.head * 2 > this.arrivals.length) {
-      this.arrivals = this.arrivals.slice(this.head);
       this.head = 0;
     }
   }
